@@ -1,0 +1,8 @@
+import { initialMigration } from "./001-initial.js";
+import type { Migration } from "./types.js";
+
+/** Ordered, append-only. Never edit a released migration: add a new one. */
+export const migrations: readonly Migration[] = [initialMigration];
+
+export { runMigrations } from "./runner.js";
+export type { Migration, MigrationContext } from "./types.js";

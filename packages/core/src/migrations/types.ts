@@ -1,0 +1,12 @@
+export interface MigrationContext {
+  /** Quoted-safe schema identifier (validated: lowercase letters, digits, underscore). */
+  schema: string;
+  /** The non-owner role that runs every tenant query. */
+  appRole: string;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (context: MigrationContext) => string;
+}

@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import type { Queryable } from "../db/driver.js";
+import { validationErrorFromZod } from "../errors/index.js";
+import { vectorLiteral } from "../search/sql.js";
+
+export const documentStatusSchema = z.enum(["pending", "processing", "ready", "failed"]);
+export type DocumentStatus = z.infer<typeof documentStatusSchema>;
+
+const metadataSchema = z.record(z.string(), z.unknown());
+
+export const chunkInputSchema = z
+  .object({
+    text: z.string().min(1, "chunk text must not be empty"),
+    start: z.number().int().min(0),
+    end: z.number().int().min(0),
+    pageNumber: z.number().int().min(1).nullable().optional(),
+    sectionTitle: z.string().max(2000).nullable().optional(),
+    metadata: metadataSchema.optional(),
+    /** Precomputed embedding; when absent the store embeds the chunk with its embedder. */
+    embedding: z.array(z.number()).optional(),
+  })
+  .refine((c) => c.end >= c.start, { message: "end must be ≥ start", path: ["end"] });
+
+export const putDocumentSchema = z.object({
+  text: z.string().max(50_000_000),
+  title: z.string().max(1000).nullable().optional(),
+  /** Where the document came from: "upload", "cli", "s3", "sharepoint", "url", … */
+  source: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a short lowercase word")
+    .default("api"),
+  /** Stable id within the source (path, object key). Re-putting the same id replaces the document. */
+  sourceId: z.string().min(1).max(2048).nullable().optional(),
+  sourceUrl: z.string().max(4096).nullable().optional(),
+  mimeType: z.string().max(255).nullable().optional(),
+  metadata: metadataSchema.default({}),
+  /** Defaults to sha256 of `text`. */
+  contentHash: z.string().min(8).max(128).optional(),
+  chunks: z.array(chunkInputSchema).max(1_000_000),
+});
+
+export type PutDocumentInput = z.input<typeof putDocumentSchema>;
+export type ParsedPutDocument = z.output<typeof putDocumentSchema>;
+export type ChunkInput = z.input<typeof chunkInputSchema>;
+
+export interface DocumentRecord {
+  id: string;
+  tenantId: string;
+  source: string;
+  sourceId: string | null;
+  sourceUrl: string | null;
+  title: string | null;
+  mimeType: string | null;
+  contentHash: string;
+  status: DocumentStatus;
+  metadata: Record<string, unknown>;
+  chunkCount: number;
+  tokenCount: number;
+  uploadedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PutDocumentResult {
+  document: DocumentRecord;
+  /** created: new; replaced: same source id, new content; unchanged: identical content already stored. */
+  outcome: "created" | "replaced" | "unchanged";
+}
+
+export function parsePutDocument(input: PutDocumentInput): ParsedPutDocument {
+  const parsed = putDocumentSchema.safeParse(input);
+  if (!parsed.success) throw validationErrorFromZod("document", parsed.error.issues);
+  const doc = parsed.data;
+  doc.chunks.forEach((chunk, i) => {
+    if (chunk.end > doc.text.length) {
+      throw validationErrorFromZod("document", [
+        {
+          path: ["chunks", i, "end"],
+          message: `offset ${chunk.end} is past the end of the text (${doc.text.length})`,
+        },
+      ]);
+    }
+  });
+  return doc;
+}
+
+export function contentHashOf(text: string): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}
+
+export const documentColumns = `id, tenant_id, source, source_id, source_url, title, mime_type, content_hash, status,
+  metadata, chunk_count, token_count, uploaded_by, created_at, updated_at`;
+
+export interface DocumentRow {
+  id: string;
+  tenant_id: string;
+  source: string;
+  source_id: string | null;
+  source_url: string | null;
+  title: string | null;
+  mime_type: string | null;
+  content_hash: string;
+  status: DocumentStatus;
+  metadata: Record<string, unknown> | string;
+  chunk_count: number;
+  token_count: number;
+  uploaded_by: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+export function toDocumentRecord(row: DocumentRow): DocumentRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    source: row.source,
+    sourceId: row.source_id,
+    sourceUrl: row.source_url,
+    title: row.title,
+    mimeType: row.mime_type,
+    contentHash: row.content_hash,
+    status: row.status,
+    metadata: parseJson(row.metadata),
+    chunkCount: Number(row.chunk_count),
+    tokenCount: Number(row.token_count),
+    uploadedBy: row.uploaded_by,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export function parseJson(value: Record<string, unknown> | string | null): Record<string, unknown> {
+  if (value === null) return {};
+  return typeof value === "string" ? (JSON.parse(value) as Record<string, unknown>) : value;
+}
+
+export interface ChunkRow {
+  documentId: string;
+  chunkIndex: number;
+  chunk: ParsedPutDocument["chunks"][number];
+  vector: readonly number[] | null;
+}
+
+/**
+ * Inserts chunks and their lexical postings in one set-based statement (arrays unnested server-side), so a
+ * batch of documents costs one round trip, not one per chunk. Returns each document's lexical length.
+ */
+export async function insertChunks(
+  tx: Queryable,
+  schema: string,
+  textSearchConfig: string,
+  rows: readonly ChunkRow[],
+): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const result = await tx.query<{ document_id: string; total: number | string }>(
+    `WITH src AS MATERIALIZED (
+       SELECT t.*, to_tsvector($10::regconfig, t.text) AS tsv
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[])
+            AS t(doc, idx, text, so, eo, pg, sec, meta, emb)
+     ), lex AS MATERIALIZED (
+       SELECT src.doc, src.idx, l.lexeme, coalesce(array_length(l.positions, 1), 1) AS tf
+       FROM src, unnest(src.tsv) l
+     ), ins AS (
+       INSERT INTO ${schema}.chunks (tenant_id, document_id, chunk_index, text, start_offset, end_offset,
+                                     page_number, section_title, metadata, embedding, lexical_length)
+       SELECT ${schema}.current_tenant(), src.doc, src.idx, src.text, src.so, src.eo, src.pg, src.sec,
+              src.meta::jsonb, src.emb::vector,
+              coalesce((SELECT sum(lex.tf) FROM lex WHERE lex.doc = src.doc AND lex.idx = src.idx), 0)
+       FROM src
+       RETURNING id, document_id, chunk_index, lexical_length
+     ), terms AS (
+       INSERT INTO ${schema}.chunk_terms (tenant_id, term, chunk_id, tf, doc_length)
+       SELECT ${schema}.current_tenant(), lex.lexeme, ins.id, lex.tf, ins.lexical_length
+       FROM ins JOIN lex ON lex.doc = ins.document_id AND lex.idx = ins.chunk_index
+       RETURNING 1
+     )
+     -- "terms" runs to completion although unreferenced (Postgres executes every data-modifying CTE).
+     SELECT document_id, sum(lexical_length)::int AS total FROM ins GROUP BY document_id`,
+    [
+      rows.map((r) => r.documentId),
+      rows.map((r) => r.chunkIndex),
+      rows.map((r) => r.chunk.text),
+      rows.map((r) => r.chunk.start),
+      rows.map((r) => r.chunk.end),
+      rows.map((r) => r.chunk.pageNumber ?? null),
+      rows.map((r) => r.chunk.sectionTitle ?? null),
+      rows.map((r) => JSON.stringify(r.chunk.metadata ?? {})),
+      rows.map((r) => (r.vector ? vectorLiteral(r.vector) : null)),
+      textSearchConfig,
+    ],
+  );
+  return new Map(result.map((r) => [r.document_id, Number(r.total)]));
+}

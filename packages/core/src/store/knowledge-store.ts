@@ -1,0 +1,543 @@
+import type { Queryable, SqlDriver } from "../db/driver.js";
+import type { Embedder } from "../embeddings/types.js";
+import { ConfigError, NotFoundError, ValidationError, validationErrorFromZod } from "../errors/index.js";
+import { migrations, runMigrations } from "../migrations/index.js";
+import { denseSearch } from "../search/dense.js";
+import { reciprocalRankFusion } from "../search/fusion.js";
+import { lexicalSearch } from "../search/lexical.js";
+import type { ResultRow } from "../search/sql.js";
+import {
+  type ParsedSearchInput,
+  type SearchInput,
+  type SearchResult,
+  searchInputSchema,
+} from "../search/types.js";
+import type { TenantContext } from "../tenant/context.js";
+import { AuditLog } from "./audit.js";
+import { ensureIndexSettings } from "./dimension.js";
+import {
+  contentHashOf,
+  type DocumentRecord,
+  type DocumentRow,
+  type DocumentStatus,
+  documentColumns,
+  documentStatusSchema,
+  insertChunks,
+  type ParsedPutDocument,
+  type PutDocumentInput,
+  type PutDocumentResult,
+  parseJson,
+  parsePutDocument,
+  toDocumentRecord,
+} from "./documents.js";
+import { openDriver } from "./open-driver.js";
+import { type StoreOptions, type StoreOptionsInput, storeOptionsSchema } from "./options.js";
+import { type ScopeNames, withTenant } from "./tenant-scope.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ListDocumentsOptions {
+  status?: DocumentStatus;
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor?: string | null;
+}
+
+export interface DocumentPage {
+  documents: DocumentRecord[];
+  nextCursor: string | null;
+}
+
+export interface ChunkRecord {
+  id: string;
+  documentId: string;
+  chunkIndex: number;
+  text: string;
+  start: number;
+  end: number;
+  pageNumber: number | null;
+  sectionTitle: string | null;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * The tenant-isolated knowledge store. Every method that touches tenant data takes a TenantContext and runs
+ * as the non-owner app role under row-level security with that tenant set for the transaction only.
+ */
+export class KnowledgeStore {
+  readonly driver: SqlDriver;
+  readonly embedder: Embedder;
+  readonly options: StoreOptions;
+  readonly audit: AuditLog;
+  private readonly names: ScopeNames;
+
+  private constructor(driver: SqlDriver, embedder: Embedder, options: StoreOptions) {
+    this.driver = driver;
+    this.embedder = embedder;
+    this.options = options;
+    this.names = { schema: options.schema, appRole: `${options.schema}_app` };
+    this.audit = new AuditLog((ctx, fn) => this.withTenant(ctx, fn), options.schema);
+  }
+
+  /** Opens (and migrates) a store. With no options: in-memory PGlite and the offline embedder. */
+  static async open(input: StoreOptionsInput = {}): Promise<KnowledgeStore> {
+    const { embedder: givenEmbedder, driver: givenDriver, ...rest } = input;
+    const parsed = storeOptionsSchema.safeParse(rest);
+    if (!parsed.success) throw validationErrorFromZod("store options", parsed.error.issues);
+    const options = parsed.data;
+    const embedder = givenEmbedder ?? new (await import("../embeddings/offline.js")).OfflineEmbedder();
+    if (!Number.isInteger(embedder.dimension) || embedder.dimension < 1) {
+      throw new ConfigError(
+        `Embedder "${embedder.name}" reports an invalid dimension (${embedder.dimension}).`,
+      );
+    }
+    const driver = givenDriver ?? (await openDriver(options.database));
+    try {
+      await runMigrations(driver, migrations, { schema: options.schema, appRole: `${options.schema}_app` });
+      await ensureIndexSettings(
+        driver,
+        options.schema,
+        {
+          embedder: embedder.name,
+          dimension: embedder.dimension,
+          textSearchConfig: options.textSearchConfig,
+        },
+        { allowEmbedderChange: options.allowEmbedderChange },
+      );
+    } catch (error) {
+      if (!givenDriver) await driver.close();
+      throw error;
+    }
+    return new KnowledgeStore(driver, embedder, options);
+  }
+
+  get schema(): string {
+    return this.names.schema;
+  }
+
+  /**
+   * Runs raw SQL for one tenant under RLS as the app role (for tools and tests). The transaction is
+   * rolled back if `fn` throws.
+   */
+  withTenant<T>(ctx: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return withTenant(this.driver, this.names, ctx, fn);
+  }
+
+  // ---- tenants -------------------------------------------------------------------------------------------
+
+  /** Registers the context's tenant (idempotent). Runs under RLS: a context can only create itself. */
+  async ensureTenant(ctx: TenantContext, info: { name?: string; metadata?: Record<string, unknown> } = {}) {
+    await withTenant(
+      this.driver,
+      this.names,
+      ctx,
+      (tx) =>
+        tx.query(
+          `INSERT INTO ${this.schema}.tenants (id, name, metadata) VALUES ($1, $2, $3::jsonb) ON CONFLICT (id) DO NOTHING`,
+          [ctx.tenantId, info.name ?? null, JSON.stringify(info.metadata ?? {})],
+        ),
+      { requireTenant: false },
+    );
+  }
+
+  /** Deletes the tenant and, by cascade, all of its documents, chunks and audit rows. */
+  async deleteTenant(ctx: TenantContext): Promise<void> {
+    await this.withTenant(ctx, (tx) =>
+      tx.query(`DELETE FROM ${this.schema}.tenants WHERE id = $1`, [ctx.tenantId]),
+    );
+  }
+
+  // ---- documents -----------------------------------------------------------------------------------------
+
+  /**
+   * Stores a document with its chunks atomically. Same source id + same content → unchanged; same source id
+   * + new content → chunks replaced in one transaction (readers see old or new, never a mix); no source id →
+   * deduplicated by content hash within the tenant.
+   */
+  async putDocument(ctx: TenantContext, input: PutDocumentInput): Promise<PutDocumentResult> {
+    const [result] = await this.putDocuments(ctx, [input]);
+    return result!;
+  }
+
+  /**
+   * Stores several documents in one transaction (all or nothing), with their chunks and postings written by
+   * set-based statements: the fast path for bulk loads. Semantics per document as in `putDocument`.
+   */
+  async putDocuments(ctx: TenantContext, inputs: readonly PutDocumentInput[]): Promise<PutDocumentResult[]> {
+    const docs = inputs.map((input) => {
+      const doc = parsePutDocument(input);
+      return { doc, hash: doc.contentHash ?? contentHashOf(doc.text) };
+    });
+    const seen = new Map<string, number>();
+    docs.forEach(({ doc, hash }, i) => {
+      const key = doc.sourceId ? JSON.stringify([doc.source, doc.sourceId]) : hash;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        throw new ValidationError(
+          `Invalid document batch: items ${first} and ${i} are the same document (same source id or content).`,
+          { details: [{ path: `${i}`, message: `duplicates item ${first}` }] },
+        );
+      }
+      seen.set(key, i);
+    });
+    // Cheap check first so unchanged re-ingests skip embedding entirely.
+    const before = await this.withTenant(ctx, (tx) => this.findExisting(tx, docs));
+    const vectors = await Promise.all(
+      docs.map((d, i) => (before[i]?.content_hash === d.hash ? null : this.vectorsFor(d.doc))),
+    );
+    return this.withTenant(ctx, async (tx) => {
+      // Serialise writers of the same logical documents so concurrent puts cannot duplicate them; keys are
+      // locked in sorted order so two batches can never deadlock on each other.
+      const keys = docs.map(({ doc, hash }) =>
+        JSON.stringify(doc.sourceId ? [ctx.tenantId, doc.source, doc.sourceId] : [ctx.tenantId, hash]),
+      );
+      await tx.query(
+        "SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) s",
+        [keys],
+      );
+      const existing = await this.findExisting(tx, docs);
+      const results: PutDocumentResult[] = [];
+      const pending: Array<{ documentId: string; index: number }> = [];
+      for (const [i, { doc, hash }] of docs.entries()) {
+        const current = existing[i];
+        if (current && current.content_hash === hash) {
+          results.push({ document: toDocumentRecord(current), outcome: "unchanged" });
+          continue;
+        }
+        const documentId = current
+          ? await this.replaceDocumentRow(tx, ctx, current.id, doc, hash)
+          : await this.insertDocumentRow(tx, ctx, doc, hash);
+        results.push({
+          document: null as unknown as DocumentRecord,
+          outcome: current ? "replaced" : "created",
+        });
+        pending.push({ documentId, index: i });
+      }
+      const embeddingsFor = async (i: number) => vectors[i] ?? (await this.vectorsFor(docs[i]!.doc));
+      const chunkRows = [];
+      for (const p of pending) {
+        const vs = await embeddingsFor(p.index);
+        for (const [k, chunk] of docs[p.index]!.doc.chunks.entries()) {
+          chunkRows.push({ documentId: p.documentId, chunkIndex: k, chunk, vector: vs[k] ?? null });
+        }
+      }
+      const lengths = await insertChunks(tx, this.schema, this.options.textSearchConfig, chunkRows);
+      if (pending.length) {
+        const rows = await tx.query<DocumentRow>(
+          `UPDATE ${this.schema}.documents d SET chunk_count = u.n, token_count = u.tokens
+           FROM unnest($1::uuid[], $2::int[], $3::int[]) AS u(id, n, tokens)
+           WHERE d.id = u.id RETURNING ${documentColumns.replace(/(\w+)/g, "d.$1")}`,
+          [
+            pending.map((p) => p.documentId),
+            pending.map((p) => docs[p.index]!.doc.chunks.length),
+            pending.map((p) => lengths.get(p.documentId) ?? 0),
+          ],
+        );
+        const byId = new Map(rows.map((r) => [r.id, toDocumentRecord(r)]));
+        let k = 0;
+        for (const r of results)
+          if (r.outcome !== "unchanged") r.document = byId.get(pending[k++]!.documentId)!;
+      }
+      return results;
+    });
+  }
+
+  private async replaceDocumentRow(
+    tx: Queryable,
+    ctx: TenantContext,
+    id: string,
+    doc: ParsedPutDocument,
+    hash: string,
+  ) {
+    await tx.query(`DELETE FROM ${this.schema}.chunks WHERE document_id = $1`, [id]);
+    await tx.query(
+      `UPDATE ${this.schema}.documents SET title = $2, source_url = $3, mime_type = $4, content_hash = $5,
+         text = $6, metadata = $7::jsonb, status = 'ready', uploaded_by = $8, updated_at = now()
+       WHERE id = $1`,
+      [
+        id,
+        doc.title ?? null,
+        doc.sourceUrl ?? null,
+        doc.mimeType ?? null,
+        hash,
+        doc.text,
+        JSON.stringify(doc.metadata),
+        ctx.userId,
+      ],
+    );
+    return id;
+  }
+
+  private async insertDocumentRow(tx: Queryable, ctx: TenantContext, doc: ParsedPutDocument, hash: string) {
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO ${this.schema}.documents (tenant_id, source, source_id, source_url, title, mime_type,
+         content_hash, status, text, metadata, uploaded_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ready', $8, $9::jsonb, $10) RETURNING id`,
+      [
+        ctx.tenantId,
+        doc.source,
+        doc.sourceId ?? null,
+        doc.sourceUrl ?? null,
+        doc.title ?? null,
+        doc.mimeType ?? null,
+        hash,
+        doc.text,
+        JSON.stringify(doc.metadata),
+        ctx.userId,
+      ],
+    );
+    return inserted[0]!.id;
+  }
+
+  async getDocument(ctx: TenantContext, id: string): Promise<DocumentRecord> {
+    const row = await this.withTenant(ctx, (tx) => this.selectDocument(tx, id));
+    return toDocumentRecord(row);
+  }
+
+  /** The extracted text that chunk offsets point into (for citation previews). */
+  async getDocumentText(ctx: TenantContext, id: string): Promise<{ document: DocumentRecord; text: string }> {
+    return this.withTenant(ctx, async (tx) => {
+      const row = await this.selectDocument(tx, id);
+      const text = await tx.query<{ text: string }>(
+        `SELECT text FROM ${this.schema}.documents WHERE id = $1`,
+        [id],
+      );
+      return { document: toDocumentRecord(row), text: text[0]?.text ?? "" };
+    });
+  }
+
+  async listChunks(ctx: TenantContext, documentId: string): Promise<ChunkRecord[]> {
+    return this.withTenant(ctx, async (tx) => {
+      await this.selectDocument(tx, documentId);
+      const rows = await tx.query<ResultRow>(
+        `SELECT id AS chunk_id, document_id, text, chunk_index, start_offset, end_offset, page_number, section_title, metadata
+         FROM ${this.schema}.chunks WHERE document_id = $1 ORDER BY chunk_index`,
+        [documentId],
+      );
+      return rows.map((r) => ({
+        id: r.chunk_id,
+        documentId: r.document_id,
+        chunkIndex: r.chunk_index,
+        text: r.text,
+        start: r.start_offset,
+        end: r.end_offset,
+        pageNumber: r.page_number,
+        sectionTitle: r.section_title,
+        metadata: parseJson(r.metadata),
+      }));
+    });
+  }
+
+  async listDocuments(ctx: TenantContext, options: ListDocumentsOptions = {}): Promise<DocumentPage> {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw new ValidationError("Invalid list options: limit must be an integer in 1..500", {
+        details: [{ path: "limit", message: "must be an integer in 1..500" }],
+      });
+    }
+    if (options.status !== undefined && !documentStatusSchema.safeParse(options.status).success) {
+      throw new ValidationError(`Invalid list options: unknown status "${options.status}"`);
+    }
+    const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+    return this.withTenant(ctx, async (tx) => {
+      // The cursor carries created_at as Postgres text: a JS Date would drop the microseconds and skip rows.
+      const rows = await tx.query<DocumentRow & { created_at_text: string }>(
+        `SELECT ${documentColumns}, created_at::text AS created_at_text FROM ${this.schema}.documents
+         WHERE ($1::text IS NULL OR status = $1)
+           AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [options.status ?? null, cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        documents: page.map(toDocumentRecord),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.created_at_text, last.id) : null,
+      };
+    });
+  }
+
+  /** Deletes a document and (by cascade, in the same transaction) its chunks and postings. */
+  async deleteDocument(ctx: TenantContext, id: string): Promise<void> {
+    await this.withTenant(ctx, async (tx) => {
+      await this.selectDocument(tx, id);
+      await tx.query(`DELETE FROM ${this.schema}.documents WHERE id = $1`, [id]);
+    });
+  }
+
+  // ---- search --------------------------------------------------------------------------------------------
+
+  async search(ctx: TenantContext, input: SearchInput): Promise<SearchResult[]> {
+    const parsed = searchInputSchema.safeParse(input);
+    if (!parsed.success) throw validationErrorFromZod("search request", parsed.error.issues);
+    const q = parsed.data;
+    const needsDense = q.mode !== "lexical";
+    const vector = needsDense ? await this.queryVector(q) : null;
+    const depth = q.mode === "hybrid" ? Math.min(1000, Math.max(q.topK * 2, 50)) : q.topK;
+    const bm25 = { ...this.options.bm25, textSearchConfig: this.options.textSearchConfig };
+    return this.withTenant(ctx, async (tx) => {
+      const dense = vector
+        ? await denseSearch(tx, this.schema, this.embedder.dimension, vector, q, depth)
+        : [];
+      const lexical = q.mode !== "dense" ? await lexicalSearch(tx, this.schema, bm25, q, depth) : [];
+      if (q.mode === "dense") {
+        return dense.map((r, i) =>
+          toResult(r, r.similarity, { dense: { similarity: r.similarity, rank: i + 1 } }),
+        );
+      }
+      if (q.mode === "lexical") {
+        return lexical.map((r, i) => toResult(r, r.bm25, { lexical: { bm25: r.bm25, rank: i + 1 } }));
+      }
+      const weights = { dense: q.weights?.dense ?? 1, lexical: q.weights?.lexical ?? 1 };
+      const fused = reciprocalRankFusion<ResultRow>(
+        [
+          { weight: weights.dense, items: dense },
+          { weight: weights.lexical, items: lexical },
+        ],
+        (r) => r.chunk_id,
+        q.rrfK,
+      );
+      const denseById = new Map(dense.map((r, i) => [r.chunk_id, { row: r, rank: i + 1 }]));
+      const lexicalById = new Map(lexical.map((r, i) => [r.chunk_id, { row: r, rank: i + 1 }]));
+      return fused.slice(0, q.topK).map((f) => {
+        const d = denseById.get(f.key);
+        const l = lexicalById.get(f.key);
+        const row = (d?.row ?? l?.row)!;
+        return toResult(row, f.score, {
+          ...(d ? { dense: { similarity: d.row.similarity, rank: d.rank } } : {}),
+          ...(l ? { lexical: { bm25: l.row.bm25, rank: l.rank } } : {}),
+          fused: f.score,
+        });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private async queryVector(q: ParsedSearchInput): Promise<number[]> {
+    const vector = q.queryVector ?? (await this.embedder.embed([q.query], { kind: "query" }))[0];
+    validateVector(vector, this.embedder.dimension, "queryVector");
+    return vector!;
+  }
+
+  private async vectorsFor(doc: ParsedPutDocument): Promise<Array<number[] | null>> {
+    const missing = doc.chunks.flatMap((c, i) => (c.embedding ? [] : [i]));
+    const computed = missing.length
+      ? await this.embedder.embed(
+          missing.map((i) => doc.chunks[i]!.text),
+          { kind: "document" },
+        )
+      : [];
+    const vectors: Array<number[] | null> = doc.chunks.map((c) => c.embedding ?? null);
+    missing.forEach((chunkIndex, k) => {
+      vectors[chunkIndex] = computed[k] ?? null;
+    });
+    for (const [i, v] of vectors.entries()) {
+      validateVector(v ?? undefined, this.embedder.dimension, `chunks.${i}.embedding`);
+    }
+    return vectors;
+  }
+
+  /** Finds, for each input, the stored document it would update or duplicate (two queries for any batch). */
+  private async findExisting(
+    tx: Queryable,
+    docs: ReadonlyArray<{ doc: ParsedPutDocument; hash: string }>,
+  ): Promise<Array<DocumentRow | null>> {
+    const keyed = docs.filter((d) => d.doc.sourceId);
+    const hashed = docs.filter((d) => !d.doc.sourceId);
+    const bySource = keyed.length
+      ? await tx.query<DocumentRow>(
+          `SELECT ${documentColumns} FROM ${this.schema}.documents
+           WHERE tenant_id = ${this.schema}.current_tenant()
+             AND (source, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [keyed.map((d) => d.doc.source), keyed.map((d) => d.doc.sourceId)],
+        )
+      : [];
+    const byHash = hashed.length
+      ? await tx.query<DocumentRow>(
+          `SELECT DISTINCT ON (content_hash) ${documentColumns} FROM ${this.schema}.documents
+           WHERE tenant_id = ${this.schema}.current_tenant() AND source_id IS NULL AND content_hash = ANY($1::text[])
+           ORDER BY content_hash, created_at`,
+          [hashed.map((d) => d.hash)],
+        )
+      : [];
+    const sourceMap = new Map(bySource.map((r) => [JSON.stringify([r.source, r.source_id]), r]));
+    const hashMap = new Map(byHash.map((r) => [r.content_hash, r]));
+    return docs.map(({ doc, hash }) =>
+      doc.sourceId
+        ? (sourceMap.get(JSON.stringify([doc.source, doc.sourceId])) ?? null)
+        : (hashMap.get(hash) ?? null),
+    );
+  }
+
+  /** A malformed id, another tenant's id and a deleted id all look the same: not found. */
+  private async selectDocument(tx: Queryable, id: string): Promise<DocumentRow> {
+    if (typeof id !== "string" || !UUID.test(id)) throw new NotFoundError("Document not found.");
+    const rows = await tx.query<DocumentRow>(
+      `SELECT ${documentColumns} FROM ${this.schema}.documents WHERE id = $1`,
+      [id],
+    );
+    if (!rows[0]) throw new NotFoundError("Document not found.");
+    return rows[0];
+  }
+}
+
+function validateVector(vector: readonly number[] | undefined, dimension: number, path: string): void {
+  if (!vector)
+    throw new ValidationError(`Missing vector at ${path}.`, { details: [{ path, message: "missing" }] });
+  if (vector.length !== dimension) {
+    throw new ValidationError(
+      `Invalid vector at ${path}: expected ${dimension} dimensions, got ${vector.length}.`,
+      {
+        details: [{ path, message: `expected ${dimension} dimensions, got ${vector.length}` }],
+      },
+    );
+  }
+  for (const x of vector) {
+    if (!Number.isFinite(x)) {
+      throw new ValidationError(`Invalid vector at ${path}: contains NaN or infinite values.`, {
+        details: [{ path, message: "contains NaN or infinite values" }],
+      });
+    }
+  }
+}
+
+function toResult(row: ResultRow, score: number, scores: SearchResult["scores"]): SearchResult {
+  return {
+    chunkId: row.chunk_id,
+    documentId: row.document_id,
+    documentTitle: row.document_title,
+    source: row.source,
+    sourceUrl: row.source_url,
+    text: row.text,
+    chunkIndex: row.chunk_index,
+    start: row.start_offset,
+    end: row.end_offset,
+    pageNumber: row.page_number,
+    sectionTitle: row.section_title,
+    metadata: parseJson(row.metadata),
+    score,
+    scores,
+  };
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
+    if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt)) || !UUID.test(id))
+      throw new Error();
+    return { createdAt, id };
+  } catch {
+    throw new ValidationError("Invalid list options: malformed cursor", {
+      details: [{ path: "cursor", message: "malformed cursor" }],
+    });
+  }
+}

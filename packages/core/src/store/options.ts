@@ -1,0 +1,32 @@
+import { z } from "zod";
+import type { SqlDriver } from "../db/driver.js";
+import type { Embedder } from "../embeddings/types.js";
+
+export const identifierSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,47}$/, "must be a lowercase SQL identifier (letters, digits, underscore)");
+
+export const storeOptionsSchema = z.object({
+  /**
+   * Where the data lives. Omitted or "memory://": in-memory PGlite. A filesystem path or "file://path":
+   * PGlite persisted in that directory. "postgres://…" / "postgresql://…": any Postgres with pgvector via `pg`.
+   */
+  database: z.string().optional(),
+  schema: identifierSchema.default("ragkit"),
+  /** Postgres text search configuration used to tokenise, stem and drop stop words for BM25. */
+  textSearchConfig: identifierSchema.default("english"),
+  /** BM25 parameters (Robertson/Lucene defaults). */
+  bm25: z
+    .object({ k1: z.number().min(0).max(10).default(1.2), b: z.number().min(0).max(1).default(0.75) })
+    .default({ k1: 1.2, b: 0.75 }),
+  /** Accept an embedder whose name differs from the recorded one (same dimension). Vectors become incomparable. */
+  allowEmbedderChange: z.boolean().default(false),
+});
+
+export type StoreOptionsInput = z.input<typeof storeOptionsSchema> & {
+  /** The embedder for documents and queries; default: the offline hashing embedder. */
+  embedder?: Embedder;
+  /** A driver you built yourself (e.g. over an existing PGlite instance or pg Pool). Overrides `database`. */
+  driver?: SqlDriver;
+};
+export type StoreOptions = z.output<typeof storeOptionsSchema>;
