@@ -52,12 +52,10 @@ export async function ensureIndexSettings(
       throw new ConfigError(`Unknown Postgres text search configuration "${wanted.textSearchConfig}".`);
     }
     const d = wanted.dimension;
-    const type = indexVectorType(d);
     await tx.exec(`
       ALTER TABLE ${schema}.chunks ADD CONSTRAINT chunks_embedding_dimension
         CHECK (embedding IS NULL OR vector_dims(embedding) = ${d});
-      CREATE INDEX chunks_embedding_hnsw ON ${schema}.chunks
-        USING hnsw ((embedding::${type}(${d})) ${type}_cosine_ops) WITH (m = 16, ef_construction = 64);`);
+      ${vectorIndexSql(schema, d)}`);
     await tx.query(`INSERT INTO ${schema}.store_meta (key, value) VALUES ('index', $1::jsonb)`, [
       JSON.stringify(wanted),
     ]);
@@ -69,4 +67,10 @@ export function indexVectorType(dimension: number): "vector" | "halfvec" {
   if (dimension > 4000)
     throw new ConfigError(`Embedding dimension ${dimension} exceeds pgvector's HNSW limit (4,000).`);
   return dimension > 2000 ? "halfvec" : "vector";
+}
+
+export function vectorIndexSql(schema: string, dimension: number): string {
+  const type = indexVectorType(dimension);
+  return `CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON ${schema}.chunks
+    USING hnsw ((embedding::${type}(${dimension})) ${type}_cosine_ops) WITH (m = 16, ef_construction = 64);`;
 }
