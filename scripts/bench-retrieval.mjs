@@ -16,6 +16,7 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     modes: { type: "string", default: "dense,lexical,hybrid" },
     "max-queries": { type: "string" },
+    "dense-weight": { type: "string" },
   },
 });
 if (!values.data) {
@@ -54,7 +55,9 @@ for (const [i, line] of readFileSync(join(dir, "qrels", `${values.split}.tsv`), 
 let queries = allQueries.filter((q) => qrels.has(String(q._id)));
 if (values["max-queries"]) queries = queries.slice(0, Number(values["max-queries"]));
 
-const store = await KnowledgeStore.open();
+const store = await KnowledgeStore.open(
+  values["dense-weight"] ? { hybridWeights: { dense: Number(values["dense-weight"]), lexical: 1 } } : {},
+);
 const tenant = createTenantContext({ tenantId: "bench", source: "cli" });
 await store.ensureTenant(tenant);
 

@@ -1,8 +1,9 @@
 import { initialMigration } from "./001-initial.js";
+import { jobsMigration } from "./002-jobs.js";
 import type { Migration } from "./types.js";
 
 /** Ordered, append-only. Never edit a released migration: add a new one. */
-export const migrations: readonly Migration[] = [initialMigration];
+export const migrations: readonly Migration[] = [initialMigration, jobsMigration];
 
 export { runMigrations } from "./runner.js";
 export type { Migration, MigrationContext } from "./types.js";

@@ -36,6 +36,14 @@ import { type ScopeNames, withTenant } from "./tenant-scope.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export interface PutOptions {
+  /**
+   * Runs inside the write transaction after the documents are written; throwing rolls the write back. Lets a
+   * caller (e.g. the job queue) commit its own bookkeeping atomically with the documents.
+   */
+  beforeCommit?: (tx: Queryable, results: readonly PutDocumentResult[]) => Promise<void>;
+}
+
 export interface ListDocumentsOptions {
   status?: DocumentStatus;
   limit?: number;
@@ -154,8 +162,12 @@ export class KnowledgeStore {
    * + new content → chunks replaced in one transaction (readers see old or new, never a mix); no source id →
    * deduplicated by content hash within the tenant.
    */
-  async putDocument(ctx: TenantContext, input: PutDocumentInput): Promise<PutDocumentResult> {
-    const [result] = await this.putDocuments(ctx, [input]);
+  async putDocument(
+    ctx: TenantContext,
+    input: PutDocumentInput,
+    options: PutOptions = {},
+  ): Promise<PutDocumentResult> {
+    const [result] = await this.putDocuments(ctx, [input], options);
     return result!;
   }
 
@@ -163,7 +175,11 @@ export class KnowledgeStore {
    * Stores several documents in one transaction (all or nothing), with their chunks and postings written by
    * set-based statements: the fast path for bulk loads. Semantics per document as in `putDocument`.
    */
-  async putDocuments(ctx: TenantContext, inputs: readonly PutDocumentInput[]): Promise<PutDocumentResult[]> {
+  async putDocuments(
+    ctx: TenantContext,
+    inputs: readonly PutDocumentInput[],
+    options: PutOptions = {},
+  ): Promise<PutDocumentResult[]> {
     const docs = inputs.map((input) => {
       const doc = parsePutDocument(input);
       return { doc, hash: doc.contentHash ?? contentHashOf(doc.text) };
@@ -238,6 +254,7 @@ export class KnowledgeStore {
         for (const r of results)
           if (r.outcome !== "unchanged") r.document = byId.get(pending[k++]!.documentId)!;
       }
+      await options.beforeCommit?.(tx, results);
       return results;
     });
   }
@@ -388,7 +405,11 @@ export class KnowledgeStore {
       if (q.mode === "lexical") {
         return lexical.map((r, i) => toResult(r, r.bm25, { lexical: { bm25: r.bm25, rank: i + 1 } }));
       }
-      const weights = { dense: q.weights?.dense ?? 1, lexical: q.weights?.lexical ?? 1 };
+      const defaults = this.defaultHybridWeights();
+      const weights = {
+        dense: q.weights?.dense ?? defaults.dense,
+        lexical: q.weights?.lexical ?? defaults.lexical,
+      };
       const fused = reciprocalRankFusion<ResultRow>(
         [
           { weight: weights.dense, items: dense },
@@ -431,6 +452,13 @@ export class KnowledgeStore {
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
+
+  private defaultHybridWeights(): { dense: number; lexical: number } {
+    if (this.options.hybridWeights) return this.options.hybridWeights;
+    return this.embedder.name.startsWith("ragkit-hash")
+      ? { dense: 0.3, lexical: 1 }
+      : { dense: 1, lexical: 1 };
+  }
 
   private async queryVector(q: ParsedSearchInput): Promise<number[]> {
     const vector = q.queryVector ?? (await this.embedder.embed([q.query], { kind: "query" }))[0];

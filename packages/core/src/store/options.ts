@@ -21,6 +21,14 @@ export const storeOptionsSchema = z.object({
     .default({ k1: 1.2, b: 0.75 }),
   /** Accept an embedder whose name differs from the recorded one (same dimension). Vectors become incomparable. */
   allowEmbedderChange: z.boolean().default(false),
+  /**
+   * Default channel weights for hybrid search (per-query `weights` override them). Default: equal weights
+   * for model embedders; for the offline hashing embedder, whose "dense" signal is itself lexical and weaker
+   * than BM25, { dense: 0.3, lexical: 1 } (see docs/benchmarks.md).
+   */
+  hybridWeights: z
+    .object({ dense: z.number().min(0).max(100), lexical: z.number().min(0).max(100) })
+    .optional(),
 });
 
 export type StoreOptionsInput = z.input<typeof storeOptionsSchema> & {
