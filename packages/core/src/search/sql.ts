@@ -35,7 +35,7 @@ export function needsDocumentJoin(input: ParsedSearchInput): boolean {
 
 /** Columns every channel returns, joined from chunks `c` and documents `d`. */
 export const resultColumns = `
-  c.id AS chunk_id, c.document_id, d.title AS document_title, d.source, d.source_url, c.text,
+  c.id AS chunk_id, c.document_id, d.title AS document_title, d.source, d.source_id, d.source_url, c.text,
   c.chunk_index, c.start_offset, c.end_offset, c.page_number, c.section_title, c.metadata`;
 
 export interface ResultRow {
@@ -43,6 +43,7 @@ export interface ResultRow {
   document_id: string;
   document_title: string | null;
   source: string;
+  source_id: string | null;
   source_url: string | null;
   text: string;
   chunk_index: number;

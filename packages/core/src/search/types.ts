@@ -52,6 +52,8 @@ export interface SearchResult {
   documentId: string;
   documentTitle: string | null;
   source: string;
+  /** The document's id within its source (path, object key), when it has one. */
+  sourceId: string | null;
   sourceUrl: string | null;
   text: string;
   chunkIndex: number;

@@ -554,6 +554,7 @@ function toResult(row: ResultRow, score: number, scores: SearchResult["scores"])
     documentId: row.document_id,
     documentTitle: row.document_title,
     source: row.source,
+    sourceId: row.source_id,
     sourceUrl: row.source_url,
     text: row.text,
     chunkIndex: row.chunk_index,
