@@ -67,9 +67,18 @@ export async function ingestDocument(
   await report("chunking", 0);
   const drafts = await chunkDocument(loaded, { ...options.chunking, signal: options.signal });
   await report("embedding", 0, `${drafts.length} chunks`);
-  const { vectors, usage } = await embedAll(store.embedder, drafts, options, (done) =>
-    report("embedding", done / Math.max(1, drafts.length), `${done}/${drafts.length} chunks`),
-  );
+  const source = options.source ?? "upload";
+  // Identical content already stored: skip the (possibly paid) embedding; the put below reports "unchanged".
+  const unchanged = await store.findUnchanged(ctx, {
+    text: loaded.text,
+    source,
+    sourceId: input.sourceId ?? null,
+  });
+  const { vectors, usage } = unchanged
+    ? { vectors: [] as number[][], usage: { promptTokens: 0, totalTokens: 0, costUsd: 0, requests: 0 } }
+    : await embedAll(store.embedder, drafts, options, (done) =>
+        report("embedding", done / Math.max(1, drafts.length), `${done}/${drafts.length} chunks`),
+      );
   await report("indexing", 0);
   const metadata = { ...loaded.metadata, ...options.metadata };
   const result = await store.putDocument(
@@ -77,7 +86,7 @@ export async function ingestDocument(
     {
       text: loaded.text,
       title: options.title ?? loaded.title,
-      source: options.source ?? "upload",
+      source,
       sourceId: input.sourceId ?? null,
       sourceUrl: input.sourceUrl ?? null,
       mimeType: loaded.mimeType,
@@ -89,7 +98,7 @@ export async function ingestDocument(
         pageNumber: d.pageNumber,
         sectionTitle: d.sectionTitle,
         metadata: d.metadata,
-        embedding: vectors[i]!,
+        ...(vectors[i] ? { embedding: vectors[i] } : {}),
       })),
     },
     { beforeCommit: options.beforeCommit ? (tx, [r]) => options.beforeCommit!(tx, r!, usage) : undefined },

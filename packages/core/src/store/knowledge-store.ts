@@ -259,6 +259,20 @@ export class KnowledgeStore {
     });
   }
 
+  /**
+   * The stored document that `input` would leave unchanged (same source id or, without one, same content),
+   * or null. Lets a pipeline skip embedding for re-ingests of identical content.
+   */
+  async findUnchanged(
+    ctx: TenantContext,
+    input: Pick<PutDocumentInput, "text" | "source" | "sourceId" | "contentHash">,
+  ): Promise<DocumentRecord | null> {
+    const doc = parsePutDocument({ ...input, chunks: [] });
+    const hash = doc.contentHash ?? contentHashOf(doc.text);
+    const [row] = await this.withTenant(ctx, (tx) => this.findExisting(tx, [{ doc, hash }]));
+    return row && row.content_hash === hash ? toDocumentRecord(row) : null;
+  }
+
   private async replaceDocumentRow(
     tx: Queryable,
     ctx: TenantContext,

@@ -121,6 +121,7 @@ describe("durable ingestion jobs", () => {
       sourceId: "a.md",
     });
     await queue.drain();
+    const callsBefore = embedder.calls;
     const again = await queue.enqueue(ctx, {
       data: md("# A\n\nAlpha beta gamma."),
       filename: "a.md",
@@ -128,6 +129,7 @@ describe("durable ingestion jobs", () => {
     });
     await queue.drain();
     expect((await queue.get(ctx, again.id)).result?.outcome).toBe("unchanged");
+    expect(embedder.calls).toBe(callsBefore); // identical content is not embedded again
     const changed = await queue.enqueue(ctx, {
       data: md("# A\n\nDelta epsilon."),
       filename: "a.md",
