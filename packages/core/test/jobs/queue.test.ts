@@ -163,6 +163,22 @@ describe("durable ingestion jobs", () => {
     expect(chunks[0]!.n).toBe((await store.listDocuments(ctx)).documents[0]!.chunkCount);
   });
 
+  it("ends every kind of bad file as a failed job with a clear reason", async () => {
+    const ctx = await tenant();
+    const bad = ["corrupt.pdf", "encrypted.pdf", "not-a-zip.docx", "binary.txt", "invalid-utf8.txt"];
+    const jobs = [];
+    for (const name of bad) jobs.push(await queue.enqueue(ctx, { data: fixture(name), filename: name }));
+    await queue.drain();
+    for (const [i, job] of jobs.entries()) {
+      const final = await queue.get(ctx, job.id);
+      expect(final.state, bad[i]).toBe("failed");
+      expect(final.attempts, bad[i]).toBe(1); // permanent errors are not retried
+      expect(final.errorCode, bad[i]).toMatch(/^(invalid_input|unsupported_type)$/);
+      expect(final.lastError?.length, bad[i]).toBeGreaterThan(10);
+    }
+    expect((await store.listDocuments(ctx)).documents).toHaveLength(0);
+  });
+
   it("retries transient failures with backoff and then succeeds", async () => {
     const ctx = await tenant();
     embedder.failNext = 1;
