@@ -1,12 +1,15 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  // "headless" is the light entry (client + hooks, no UI kit); "index" adds components.
+  entry: { index: "src/index.ts", headless: "src/headless.ts" },
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,
   clean: true,
-  target: "node20",
-  splitting: false,
+  target: "es2022",
+  // Shared code lives in one chunk so both entries see the same classes (instanceof RagKitClientError holds).
+  splitting: true,
   treeshake: true,
+  external: ["react", "react-dom"],
 });

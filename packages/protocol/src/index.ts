@@ -1,0 +1,13 @@
+/**
+ * The RagKit wire protocol: zod schemas for every request and response body of the HTTP API, and the types
+ * inferred from them. `@ragkit/server` validates requests with these schemas; `@ragkit/react` validates
+ * responses with them, so the two cannot drift apart silently.
+ */
+export * from "./documents.js";
+export * from "./errors.js";
+export * from "./health.js";
+export * from "./routes.js";
+export * from "./search.js";
+
+/** Bumped on breaking changes to any schema in this package. */
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,134 @@
+import { type Authenticated, createAuthenticator } from "./auth.js";
+import { httpErrorFromStore, type KnowledgeStore, loadCore, type TenantContext } from "./core.js";
+import { errorResponse, HttpError, readJsonBody, requestIdFor } from "./http.js";
+import { parseOptions, type RagHandlerOptions } from "./options.js";
+import { compileRoutes, matchRoute, type RouteContext } from "./router.js";
+import { defaultRoutes } from "./routes.js";
+
+/** A Web-standard request handler: mount it in any framework that speaks `Request`/`Response`. */
+export interface RagHandler {
+  (request: Request): Promise<Response>;
+  /** The normalised base path the routes live under. */
+  readonly basePath: string;
+  /** Closes the store if the handler opened it from `database`; a store passed in is left open. */
+  close(): Promise<void>;
+}
+
+/** Remembered provisioned tenants; cleared wholesale when full (re-provisioning is idempotent and cheap). */
+const MAX_KNOWN_TENANTS = 10_000;
+
+/**
+ * Builds the RagKit HTTP handler. Options are validated here, synchronously: a misconfiguration throws a
+ * `RagHandlerOptionsError` at startup rather than failing the first request.
+ */
+export function createRagHandler(input: RagHandlerOptions): RagHandler {
+  const options = parseOptions(input);
+  const authenticate = createAuthenticator(options.auth);
+  const table = compileRoutes(defaultRoutes);
+  const basePath = options.basePath;
+
+  let opened: Promise<KnowledgeStore> | undefined;
+  const getStore = (): Promise<KnowledgeStore> => {
+    if (options.store) return Promise.resolve(options.store);
+    opened ??= loadCore()
+      .then((core) => core.KnowledgeStore.open({ database: options.database }))
+      .catch((error: unknown) => {
+        opened = undefined; // retry on the next request
+        throw new HttpError("service_unavailable", "The knowledge store is not available.", { cause: error });
+      });
+    return opened;
+  };
+
+  const provisioned = new Set<string>();
+  const tenantFor = async (
+    identity: Authenticated,
+  ): Promise<{ store: KnowledgeStore; ctx: TenantContext }> => {
+    const [store, core] = await Promise.all([getStore(), loadCore()]);
+    let ctx: TenantContext;
+    try {
+      ctx = core.createTenantContext({
+        tenantId: identity.tenantId,
+        userId: identity.userId,
+        source: identity.source,
+      });
+    } catch {
+      throw new HttpError("forbidden", "The token's tenant id is not a valid tenant id.");
+    }
+    if (options.autoProvisionTenants && !provisioned.has(ctx.tenantId)) {
+      await store.ensureTenant(ctx);
+      if (provisioned.size >= MAX_KNOWN_TENANTS) provisioned.clear();
+      provisioned.add(ctx.tenantId);
+    }
+    return { store, ctx };
+  };
+
+  const dispatch = async (request: Request, requestId: string): Promise<Response> => {
+    const url = new URL(request.url);
+    const path = stripBase(url.pathname, basePath);
+    const match = path === null ? ({ kind: "not_found" } as const) : matchRoute(table, request.method, path);
+    if (match.kind === "not_found") throw new HttpError("not_found", "No such route.");
+    if (match.kind === "method_not_allowed") {
+      throw new HttpError("method_not_allowed", `Method ${request.method} is not allowed here.`, {
+        headers: { allow: match.allow.join(", ") },
+      });
+    }
+    const { route, params } = match;
+    const identity: Authenticated | null = route.auth === false ? null : await authenticate(request);
+    const ctx: RouteContext = {
+      request,
+      url,
+      params,
+      requestId,
+      get identity() {
+        if (!identity) throw new Error(`Route ${route.method} ${route.path} is public and has no identity.`);
+        return identity;
+      },
+      store: getStore,
+      tenant: () => {
+        if (!identity) throw new Error(`Route ${route.method} ${route.path} is public and has no tenant.`);
+        return tenantFor(identity);
+      },
+      json: () => readJsonBody(request, options.maxBodyBytes),
+    };
+    return route.handle(ctx);
+  };
+
+  const handler = async (request: Request): Promise<Response> => {
+    const requestId = requestIdFor(request);
+    let response: Response;
+    try {
+      response = await dispatch(request, requestId);
+    } catch (error) {
+      const known = httpErrorFromStore(error);
+      if (!known || known.status >= 500) options.onError(error, { requestId, request });
+      response = errorResponse(
+        known ?? new HttpError("internal_error", "Internal server error.", { cause: error }),
+        requestId,
+      );
+    }
+    try {
+      response.headers.set("x-request-id", requestId);
+    } catch {
+      // Immutable headers (a proxied or Response.redirect() response): copy, then stamp.
+      response = new Response(response.body, response);
+      response.headers.set("x-request-id", requestId);
+    }
+    return response;
+  };
+
+  return Object.assign(handler, {
+    basePath,
+    close: async () => {
+      const store = opened;
+      opened = undefined;
+      if (store) await (await store.catch(() => null))?.close();
+    },
+  });
+}
+
+function stripBase(pathname: string, basePath: string): string | null {
+  if (basePath === "") return pathname;
+  if (!pathname.startsWith(basePath)) return null;
+  const rest = pathname.slice(basePath.length);
+  return rest.startsWith("/") ? rest : null;
+}

@@ -1,0 +1,281 @@
+import type { KnowledgeStore } from "@ragkit/core";
+import { z } from "zod";
+
+/** Who is calling, as established by the authenticator. Never taken from the request body, query or headers. */
+export interface RequestIdentity {
+  tenantId: string;
+  userId?: string | null;
+}
+
+/**
+ * A custom authenticator: verify the request however you like and return the identity, or `null` to answer
+ * 401. A thrown error is treated as a server fault (500), not as "unauthenticated".
+ */
+export type Authenticate = (request: Request) => Promise<RequestIdentity | null>;
+
+export type JwtAlgorithm =
+  | "HS256"
+  | "HS384"
+  | "HS512"
+  | "RS256"
+  | "RS384"
+  | "RS512"
+  | "PS256"
+  | "PS384"
+  | "PS512"
+  | "ES256"
+  | "ES384"
+  | "ES512"
+  | "EdDSA";
+
+/** A claim path: `"app_metadata.tenant_id"`, or segments (`["https://example.com/claims", "tenant"]`) for names with dots. */
+export type ClaimPath = string | readonly string[];
+
+/** Bearer-JWT authentication (Supabase, Auth0, Clerk, Cognito, …). Configure exactly one of `jwtSecret` / `jwksUrl`. */
+export interface JwtAuthOptions {
+  /** HMAC secret (HS256 by default); at least 32 bytes. */
+  jwtSecret?: string | Uint8Array;
+  /** A JWKS endpoint with the issuer's public keys (RS256/ES256 by default). https, or http on loopback only. */
+  jwksUrl?: string | URL;
+  /** Accepted algorithms; must match the key type (HS* for a secret, asymmetric for JWKS). */
+  algorithms?: readonly JwtAlgorithm[];
+  /** Required `iss` (one of). Unchecked when omitted. */
+  issuer?: string | readonly string[];
+  /** Required `aud` (one of). Default `"authenticated"` (Supabase); `false` skips the check. */
+  audience?: string | readonly string[] | false;
+  /** Allowed clock skew for `exp`/`nbf`/`iat`, in seconds. Default 5. */
+  clockToleranceSec?: number;
+  /** Where the tenant id sits in the payload. Default `"tenant_id"`. */
+  tenantClaim?: ClaimPath;
+  /** Where the user id sits in the payload. Default `"sub"`. */
+  userClaim?: ClaimPath;
+}
+
+export interface CustomAuthOptions {
+  authenticate: Authenticate;
+}
+
+export type AuthOptions = JwtAuthOptions | CustomAuthOptions;
+
+export interface ErrorContext {
+  requestId: string;
+  request: Request;
+}
+
+export interface RagHandlerOptions {
+  /** The store to serve. The caller owns it (the handler never closes it). Exclusive with `database`. */
+  store?: KnowledgeStore;
+  /**
+   * A connection string (`"memory://"`, a directory, `"postgres://…"`) to open a store lazily on the first request
+   * that needs one, with core's default embedder. `handler.close()` closes it. Exclusive with `store`.
+   */
+  database?: string;
+  /** Prefix of every route, e.g. `"/api/rag"`. Default `""`. */
+  basePath?: string;
+  auth: AuthOptions;
+  /** Register a tenant the first time a verified token names it. Default `false`: unknown tenants get 403. */
+  autoProvisionTenants?: boolean;
+  /** Largest accepted request body, in bytes. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called with every unexpected error (the ones answered with 500/503). Default: `console.error`. */
+  onError?: (error: unknown, context: ErrorContext) => void;
+}
+
+const jwtAlgorithms = [
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const satisfies readonly JwtAlgorithm[];
+
+const MIN_SECRET_BYTES = 32;
+
+const claimPathSchema = z.union([
+  z
+    .string()
+    .regex(/^[^.]+(\.[^.]+)*$/, 'must be a claim name or dot path such as "app_metadata.tenant_id"')
+    .transform((s) => s.split(".")),
+  z.array(z.string().min(1, "claim path segments must not be empty")).min(1, "must not be empty"),
+]);
+
+const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+const jwksUrlSchema = z.union([z.string(), z.instanceof(URL)]).transform((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch {
+    ctx.addIssue({ code: "custom", message: "must be an absolute URL" });
+    return z.NEVER;
+  }
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && loopbackHosts.has(url.hostname));
+  if (!secure) {
+    ctx.addIssue({ code: "custom", message: "must use https (plain http is allowed for localhost only)" });
+    return z.NEVER;
+  }
+  return url;
+});
+
+const jwtAuthSchema = z
+  .object({
+    jwtSecret: z
+      .union([
+        z.string().refine((s) => new TextEncoder().encode(s).byteLength >= MIN_SECRET_BYTES, {
+          message: `must be at least ${MIN_SECRET_BYTES} bytes`,
+        }),
+        z
+          .custom<Uint8Array>(
+            (v) => Object.prototype.toString.call(v) === "[object Uint8Array]",
+            "must be a string or Uint8Array",
+          )
+          .refine((b) => b.byteLength >= MIN_SECRET_BYTES, `must be at least ${MIN_SECRET_BYTES} bytes`),
+      ])
+      // Always a Uint8Array of this realm (jose checks instanceof; jsdom and edge runtimes have several realms).
+      .transform((s) => new Uint8Array(typeof s === "string" ? new TextEncoder().encode(s) : s))
+      .optional(),
+    jwksUrl: jwksUrlSchema.optional(),
+    algorithms: z.array(z.enum(jwtAlgorithms)).min(1, "must list at least one algorithm").optional(),
+    issuer: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    audience: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1), z.literal(false)])
+      .default("authenticated"),
+    clockToleranceSec: z.number().min(0).max(300, "must be at most 300 seconds").default(5),
+    tenantClaim: claimPathSchema.default(["tenant_id"]),
+    userClaim: claimPathSchema.default(["sub"]),
+  })
+  .strict()
+  .superRefine((auth, ctx) => {
+    if (auth.jwtSecret === undefined && auth.jwksUrl === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: "configure one of jwtSecret or jwksUrl (or pass an authenticate function)",
+      });
+    }
+    if (auth.jwtSecret !== undefined && auth.jwksUrl !== undefined) {
+      ctx.addIssue({ code: "custom", message: "configure either jwtSecret or jwksUrl, not both" });
+    }
+    const symmetric = auth.jwtSecret !== undefined;
+    for (const [i, alg] of (auth.algorithms ?? []).entries()) {
+      if (alg.startsWith("HS") !== symmetric) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["algorithms", i],
+          message: symmetric
+            ? `${alg} needs a public key; with jwtSecret only HS256/HS384/HS512 are allowed`
+            : `${alg} is a shared-secret algorithm; with jwksUrl only asymmetric algorithms are allowed`,
+        });
+      }
+    }
+  })
+  .transform((auth) => ({
+    kind: "jwt" as const,
+    ...auth,
+    algorithms:
+      auth.algorithms ?? (auth.jwtSecret ? ["HS256" as const] : ["RS256" as const, "ES256" as const]),
+  }));
+
+const customAuthSchema = z
+  .object({
+    authenticate: z.custom<Authenticate>((v) => typeof v === "function", "must be a function"),
+  })
+  .strict()
+  .transform((auth) => ({ kind: "custom" as const, ...auth }));
+
+const optionsSchema = z
+  .object({
+    store: z
+      .custom<KnowledgeStore>(
+        (v) =>
+          typeof v === "object" &&
+          v !== null &&
+          typeof (v as Partial<KnowledgeStore>).search === "function" &&
+          typeof (v as Partial<KnowledgeStore>).getDocument === "function",
+        "must be a KnowledgeStore (from KnowledgeStore.open())",
+      )
+      .optional(),
+    database: z.string().min(1, "must not be empty").optional(),
+    basePath: z
+      .string()
+      .regex(
+        /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/,
+        'must be "" or a path such as "/api/rag" (no trailing slash)',
+      )
+      .default(""),
+    auth: z.unknown(),
+    autoProvisionTenants: z.boolean().default(false),
+    maxBodyBytes: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be ≥ 1")
+      .max(100 * 1024 * 1024, "must be ≤ 100 MiB")
+      .default(1024 * 1024),
+    onError: z.custom<NonNullable<RagHandlerOptions["onError"]>>((v) => typeof v === "function").optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if ((o.store === undefined) === (o.database === undefined)) {
+      ctx.addIssue({ code: "custom", message: "pass exactly one of store or database" });
+    }
+  });
+
+export type ParsedJwtAuth = z.output<typeof jwtAuthSchema>;
+export type ParsedCustomAuth = z.output<typeof customAuthSchema>;
+export type ParsedAuth = ParsedJwtAuth | ParsedCustomAuth;
+export type ParsedOptions = Omit<z.output<typeof optionsSchema>, "auth" | "onError"> & {
+  auth: ParsedAuth;
+  onError: NonNullable<RagHandlerOptions["onError"]>;
+};
+
+/** Thrown by `createRagHandler` when its options are invalid; `issues` has one entry per problem. */
+export class RagHandlerOptionsError extends Error {
+  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+
+  constructor(issues: ReadonlyArray<{ path: string; message: string }>) {
+    super(`Invalid createRagHandler options: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+    this.name = "RagHandlerOptionsError";
+    this.issues = issues;
+  }
+}
+
+type Issue = { path: ReadonlyArray<PropertyKey>; message: string };
+
+const toIssues = (prefix: string[], issues: readonly Issue[]) =>
+  issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join(".") || "(root)", message: i.message }));
+
+const defaultOnError: NonNullable<RagHandlerOptions["onError"]> = (error, { requestId }) => {
+  console.error(`[ragkit] request ${requestId} failed:`, error);
+};
+
+export function parseOptions(input: RagHandlerOptions): ParsedOptions {
+  if (typeof input !== "object" || input === null) {
+    throw new RagHandlerOptionsError([{ path: "(root)", message: "options must be an object" }]);
+  }
+  const top = optionsSchema.safeParse(input);
+  const rawAuth: unknown = input.auth;
+  const isCustom = typeof rawAuth === "object" && rawAuth !== null && "authenticate" in rawAuth;
+  const auth =
+    rawAuth === undefined
+      ? null
+      : isCustom
+        ? customAuthSchema.safeParse(rawAuth)
+        : jwtAuthSchema.safeParse(rawAuth);
+  const issues = [
+    ...(top.success ? [] : toIssues([], top.error.issues)),
+    ...(auth === null
+      ? [{ path: "auth", message: "is required ({ jwtSecret } | { jwksUrl } | { authenticate })" }]
+      : auth.success
+        ? []
+        : toIssues(["auth"], auth.error.issues)),
+  ];
+  if (!top.success || !auth?.success || issues.length > 0) throw new RagHandlerOptionsError(issues);
+  return { ...top.data, auth: auth.data, onError: top.data.onError ?? defaultOnError };
+}

@@ -1,0 +1,158 @@
+import type { DocumentRecord, SearchResult as StoreSearchResult } from "@ragkit/core";
+import {
+  type DocumentSummary,
+  type HealthResponse,
+  listDocumentsQuerySchema,
+  routes as paths,
+  type ReadyResponse,
+  type SearchResponse,
+  type SearchResult,
+  searchRequestSchema,
+} from "@ragkit/protocol";
+import { HttpError, invalidInput, jsonResponse } from "./http.js";
+import type { Route } from "./router.js";
+
+const READY_TIMEOUT_MS = 5_000;
+
+export function toDocumentSummary(d: DocumentRecord): DocumentSummary {
+  return {
+    id: d.id,
+    title: d.title,
+    source: d.source,
+    sourceId: d.sourceId,
+    sourceUrl: d.sourceUrl,
+    mimeType: d.mimeType,
+    contentHash: d.contentHash,
+    status: d.status,
+    metadata: d.metadata,
+    chunkCount: d.chunkCount,
+    tokenCount: d.tokenCount,
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+export function toSearchResult(r: StoreSearchResult): SearchResult {
+  return {
+    chunkId: r.chunkId,
+    documentId: r.documentId,
+    documentTitle: r.documentTitle,
+    source: r.source,
+    sourceUrl: r.sourceUrl,
+    text: r.text,
+    chunkIndex: r.chunkIndex,
+    start: r.start,
+    end: r.end,
+    pageNumber: r.pageNumber,
+    sectionTitle: r.sectionTitle,
+    metadata: r.metadata,
+    score: r.score,
+    scores: r.scores,
+  };
+}
+
+const health: Route = {
+  method: "GET",
+  path: paths.health,
+  auth: false,
+  handle: async () => jsonResponse(200, { status: "ok" } satisfies HealthResponse),
+};
+
+const ready: Route = {
+  method: "GET",
+  path: paths.ready,
+  auth: false,
+  async handle({ store }) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const s = await store();
+      await Promise.race([
+        s.driver.query("SELECT 1 AS ok"),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`database did not answer within ${READY_TIMEOUT_MS} ms`)),
+            READY_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      throw new HttpError("service_unavailable", "The database is not reachable.", { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    return jsonResponse(200, { status: "ready" } satisfies ReadyResponse);
+  },
+};
+
+const search: Route = {
+  method: "POST",
+  path: paths.search,
+  async handle({ json, tenant, requestId }) {
+    const parsed = searchRequestSchema.safeParse(await json());
+    if (!parsed.success) throw invalidInput("search request", parsed.error.issues);
+    const q = parsed.data;
+    const { store, ctx } = await tenant();
+    const results = await store.search(ctx, {
+      query: q.query,
+      mode: q.mode,
+      topK: q.topK,
+      ...(q.threshold === undefined ? {} : { threshold: q.threshold }),
+      ...(q.filter === undefined ? {} : { filter: q.filter }),
+      ...(q.documentIds === undefined ? {} : { documentIds: q.documentIds }),
+    });
+    // The query text is deliberately not stored: audit rows outlive documents and may be widely readable.
+    await store.audit.record(ctx, {
+      action: "search",
+      resourceType: "search",
+      requestId,
+      details: { mode: q.mode, topK: q.topK, queryLength: q.query.length, resultCount: results.length },
+    });
+    return jsonResponse(200, { results: results.map(toSearchResult) } satisfies SearchResponse);
+  },
+};
+
+const listDocuments: Route = {
+  method: "GET",
+  path: paths.documents,
+  async handle({ url, tenant }) {
+    const raw: Record<string, string> = {};
+    for (const key of ["limit", "cursor", "status"] as const) {
+      const value = url.searchParams.get(key);
+      if (value !== null) raw[key] = value;
+    }
+    const parsed = listDocumentsQuerySchema.safeParse(raw);
+    if (!parsed.success) throw invalidInput("document list query", parsed.error.issues);
+    const { store, ctx } = await tenant();
+    const page = await store.listDocuments(ctx, {
+      limit: parsed.data.limit,
+      cursor: parsed.data.cursor ?? null,
+      ...(parsed.data.status === undefined ? {} : { status: parsed.data.status }),
+    });
+    return jsonResponse(200, {
+      documents: page.documents.map(toDocumentSummary),
+      nextCursor: page.nextCursor,
+    });
+  },
+};
+
+const notFoundDocument = () => new HttpError("not_found", "Document not found.");
+
+const getDocument: Route = {
+  method: "GET",
+  path: "/documents/:id",
+  async handle({ params, tenant }) {
+    const id = params.id ?? "";
+    const { store, ctx } = await tenant();
+    // Malformed, missing and other tenants' ids all get the same answer (the store checks the id shape too).
+    if (id.length > 64) throw notFoundDocument();
+    try {
+      return jsonResponse(200, { document: toDocumentSummary(await store.getDocument(ctx, id)) });
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === "not_found") throw notFoundDocument();
+      throw error;
+    }
+  },
+};
+
+/** The route table. Later versions add ingestion, chat (AG-UI) and admin routes here. */
+export const defaultRoutes: readonly Route[] = [health, ready, search, listDocuments, getDocument];
