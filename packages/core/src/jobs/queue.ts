@@ -471,15 +471,14 @@ export class IngestionQueue {
     const retry = !PERMANENT.has(code) && code !== "aborted" && claimed.attempts < claimed.maxAttempts;
     const delay = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (claimed.attempts - 1));
     await this.store.withTenant(ctx, async (tx) => {
+      // One statement either way: a retry goes back to the queue after a backoff, a final failure ends the job.
       const rows = await tx.query<{ progress: number }>(
-        retry
-          ? `UPDATE ${this.s}.jobs SET state = 'queued', last_error = $3, error_code = $4, updated_at = now(),
-               run_after = now() + ($5::text || ' milliseconds')::interval, locked_by = NULL, locked_until = NULL
-             WHERE id = $1 AND locked_by = $2 AND state <> 'cancelled' RETURNING progress`
-          : `UPDATE ${this.s}.jobs SET state = 'failed', last_error = $3, error_code = $4, updated_at = now(),
-               finished_at = now(), locked_by = NULL, locked_until = NULL
-             WHERE id = $1 AND locked_by = $2 AND state <> 'cancelled' AND $5::text IS NOT NULL RETURNING progress`,
-        [claimed.id, this.workerId, message.slice(0, 2000), code, String(delay)],
+        `UPDATE ${this.s}.jobs SET last_error = $3, error_code = $4, updated_at = now(), locked_by = NULL, locked_until = NULL,
+           state = CASE WHEN $5::boolean THEN 'queued' ELSE 'failed' END,
+           run_after = CASE WHEN $5::boolean THEN now() + ($6::text || ' milliseconds')::interval ELSE run_after END,
+           finished_at = CASE WHEN $5::boolean THEN NULL ELSE now() END
+         WHERE id = $1 AND locked_by = $2 AND state <> 'cancelled' RETURNING progress`,
+        [claimed.id, this.workerId, message.slice(0, 2000), code, retry, String(delay)],
       );
       if (rows[0]) {
         await this.appendEvent(

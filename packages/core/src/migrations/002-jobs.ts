@@ -39,19 +39,22 @@ CREATE TABLE ${s}.jobs (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   started_at timestamptz,
-  finished_at timestamptz
+  finished_at timestamptz,
+  UNIQUE (tenant_id, id)
 );
 CREATE INDEX jobs_claim_idx ON ${s}.jobs (run_after, created_at) WHERE state NOT IN ('done', 'failed', 'cancelled');
 CREATE INDEX jobs_tenant_idx ON ${s}.jobs (tenant_id, created_at DESC, id);
 
 CREATE TABLE ${s}.job_events (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  job_id uuid NOT NULL REFERENCES ${s}.jobs(id) ON DELETE CASCADE,
+  job_id uuid NOT NULL,
   tenant_id text NOT NULL,
   state text NOT NULL,
   progress real NOT NULL,
   message text,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz NOT NULL DEFAULT now(),
+  -- Composite key: an event can only point at a job of its own tenant.
+  FOREIGN KEY (tenant_id, job_id) REFERENCES ${s}.jobs (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX job_events_job_idx ON ${s}.job_events (job_id, id);
 
