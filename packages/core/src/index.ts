@@ -1,3 +1,4 @@
+export * from "./agent/index.js";
 export type { Queryable, SqlDriver } from "./db/driver.js";
 export type { PgDriverOptions } from "./db/pg.js";
 export { createPgDriver } from "./db/pg.js";

@@ -161,6 +161,6 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ${s}.tenants, ${s}.documents, ${s}.chunk
   ${s}.lexical_stats TO ${appRole};
 -- The audit log is append-only for the application.
 GRANT SELECT, INSERT ON ${s}.audit_log TO ${appRole};
-GRANT SELECT ON ${s}.store_meta TO ${appRole};
+GRANT SELECT ON ${s}.store_meta, ${s}.migrations TO ${appRole};
 `,
 };

@@ -54,5 +54,9 @@ export async function runMigrations(
       applied.push(migration.version);
     });
   }
+  if (context.runtimeRole) {
+    // Idempotent; the role must exist (created by the operator with LOGIN and a password).
+    await driver.exec(`GRANT ${context.appRole}, ${context.appRole}_worker TO ${context.runtimeRole}`);
+  }
   return { applied, current: list.at(-1)?.version ?? 0 };
 }

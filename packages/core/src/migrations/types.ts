@@ -3,6 +3,8 @@ export interface MigrationContext {
   schema: string;
   /** The non-owner role that runs every tenant query. */
   appRole: string;
+  /** A login role to grant the app and worker roles to (hardened deployments). */
+  runtimeRole?: string | undefined;
 }
 
 export interface Migration {

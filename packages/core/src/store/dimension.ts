@@ -25,26 +25,7 @@ export async function ensureIndexSettings(
     );
     const current = rows[0]?.value;
     if (current) {
-      if (current.dimension !== wanted.dimension) {
-        throw new DimensionMismatchError(
-          `This store holds ${current.dimension}-dimensional vectors (embedder "${current.embedder}"), ` +
-            `but the configured embedder "${wanted.embedder}" produces ${wanted.dimension} dimensions. ` +
-            "Use the original embedder, or create a new store (another database or schema) and re-ingest.",
-        );
-      }
-      if (current.embedder !== wanted.embedder && !options.allowEmbedderChange) {
-        throw new ConfigError(
-          `This store was indexed with embedder "${current.embedder}" but "${wanted.embedder}" is configured. ` +
-            "Vectors from different models are not comparable; re-ingest into a new store, or pass " +
-            "allowEmbedderChange: true if the models are known to be compatible.",
-        );
-      }
-      if (current.textSearchConfig !== wanted.textSearchConfig) {
-        throw new ConfigError(
-          `This store's lexical index uses text search configuration "${current.textSearchConfig}", ` +
-            `not "${wanted.textSearchConfig}".`,
-        );
-      }
+      assertCompatible(current, wanted, options);
       return;
     }
     const cfg = await tx.query("SELECT 1 FROM pg_ts_config WHERE cfgname = $1", [wanted.textSearchConfig]);
@@ -73,4 +54,62 @@ export function vectorIndexSql(schema: string, dimension: number): string {
   const type = indexVectorType(dimension);
   return `CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON ${schema}.chunks
     USING hnsw ((embedding::${type}(${dimension})) ${type}_cosine_ops) WITH (m = 16, ef_construction = 64);`;
+}
+
+/** Throws unless a store recorded with `current` can be used with the `wanted` embedder and tokeniser. */
+export function assertCompatible(
+  current: IndexSettings,
+  wanted: IndexSettings,
+  options: { allowEmbedderChange: boolean },
+): void {
+  if (current.dimension !== wanted.dimension) {
+    throw new DimensionMismatchError(
+      `This store holds ${current.dimension}-dimensional vectors (embedder "${current.embedder}"), ` +
+        `but the configured embedder "${wanted.embedder}" produces ${wanted.dimension} dimensions. ` +
+        "Use the original embedder, or create a new store (another database or schema) and re-ingest.",
+    );
+  }
+  if (current.embedder !== wanted.embedder && !options.allowEmbedderChange) {
+    throw new ConfigError(
+      `This store was indexed with embedder "${current.embedder}" but "${wanted.embedder}" is configured. ` +
+        "Vectors from different models are not comparable; re-ingest into a new store, or pass " +
+        "allowEmbedderChange: true if the models are known to be compatible.",
+    );
+  }
+  if (current.textSearchConfig !== wanted.textSearchConfig) {
+    throw new ConfigError(
+      `This store's lexical index uses text search configuration "${current.textSearchConfig}", ` +
+        `not "${wanted.textSearchConfig}".`,
+    );
+  }
+}
+
+/**
+ * For a runtime connection that must not migrate (a non-owner login role): checks, as the app role, that every
+ * migration is applied and that the recorded index settings match.
+ */
+export async function verifyReady(
+  driver: SqlDriver,
+  names: { schema: string; appRole: string },
+  latestVersion: number,
+  wanted: IndexSettings,
+  options: { allowEmbedderChange: boolean },
+): Promise<void> {
+  const { version, settings } = await driver.transaction(async (tx) => {
+    await tx.query("SELECT set_config('role', $1, true)", [names.appRole]);
+    const v = await tx.query<{ version: number | null }>(
+      `SELECT max(version) AS version FROM ${names.schema}.migrations`,
+    );
+    const m = await tx.query<{ value: IndexSettings }>(
+      `SELECT value FROM ${names.schema}.store_meta WHERE key = 'index'`,
+    );
+    return { version: v[0]?.version ?? 0, settings: m[0]?.value };
+  });
+  if (version < latestVersion || !settings) {
+    throw new ConfigError(
+      `The database schema is at migration ${version} but this version of RagKit needs ${latestVersion}. ` +
+        "Open the store once with the owner connection (migrationDatabase) to migrate it.",
+    );
+  }
+  assertCompatible(settings, wanted, options);
 }

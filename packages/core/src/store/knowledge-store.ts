@@ -14,7 +14,7 @@ import {
 } from "../search/types.js";
 import type { TenantContext } from "../tenant/context.js";
 import { AuditLog } from "./audit.js";
-import { ensureIndexSettings, vectorIndexSql } from "./dimension.js";
+import { ensureIndexSettings, vectorIndexSql, verifyReady } from "./dimension.js";
 import {
   contentHashOf,
   type DocumentRecord,
@@ -79,8 +79,21 @@ export class KnowledgeStore {
   readonly audit: AuditLog;
   private readonly names: ScopeNames;
 
-  private constructor(driver: SqlDriver, embedder: Embedder, options: StoreOptions) {
+  /** The owner connection for operator actions, or null for a runtime-only store. */
+  private readonly owner: SqlDriver | null;
+  /** Drivers this store opened itself and must close. */
+  private readonly owned: SqlDriver[];
+
+  private constructor(
+    driver: SqlDriver,
+    embedder: Embedder,
+    options: StoreOptions,
+    owner: SqlDriver | null,
+    owned: SqlDriver[],
+  ) {
     this.driver = driver;
+    this.owner = owner;
+    this.owned = owned;
     this.embedder = embedder;
     this.options = options;
     this.names = { schema: options.schema, appRole: `${options.schema}_app` };
@@ -89,7 +102,13 @@ export class KnowledgeStore {
 
   /** Opens (and migrates) a store. With no options: in-memory PGlite and the offline embedder. */
   static async open(input: StoreOptionsInput = {}): Promise<KnowledgeStore> {
-    const { embedder: givenEmbedder, driver: givenDriver, ...rest } = input;
+    const {
+      embedder: givenEmbedder,
+      driver: givenDriver,
+      migrationDriver: givenOwner,
+      migrate,
+      ...rest
+    } = input;
     const parsed = storeOptionsSchema.safeParse(rest);
     if (!parsed.success) throw validationErrorFromZod("store options", parsed.error.issues);
     const options = parsed.data;
@@ -99,24 +118,43 @@ export class KnowledgeStore {
         `Embedder "${embedder.name}" reports an invalid dimension (${embedder.dimension}).`,
       );
     }
-    const driver = givenDriver ?? (await openDriver(options.database));
+    const names = { schema: options.schema, appRole: `${options.schema}_app` };
+    const wanted = {
+      embedder: embedder.name,
+      dimension: embedder.dimension,
+      textSearchConfig: options.textSearchConfig,
+    };
+    const settingsOptions = { allowEmbedderChange: options.allowEmbedderChange };
+    const owned: SqlDriver[] = [];
+    const track = async (d: Promise<SqlDriver>) => {
+      const driver = await d;
+      owned.push(driver);
+      return driver;
+    };
     try {
-      await runMigrations(driver, migrations, { schema: options.schema, appRole: `${options.schema}_app` });
-      await ensureIndexSettings(
+      const driver = givenDriver ?? (await track(openDriver(options.database)));
+      const owner =
+        givenOwner ??
+        (options.migrationDatabase ? await track(openDriver(options.migrationDatabase)) : undefined);
+      const migrator = owner ?? (migrate === false ? undefined : driver);
+      if (migrator) {
+        await runMigrations(migrator, migrations, { ...names, runtimeRole: options.runtimeRole });
+        await ensureIndexSettings(migrator, options.schema, wanted, settingsOptions);
+      }
+      if (migrator !== driver) {
+        await verifyReady(driver, names, migrations.at(-1)!.version, wanted, settingsOptions);
+      }
+      return new KnowledgeStore(
         driver,
-        options.schema,
-        {
-          embedder: embedder.name,
-          dimension: embedder.dimension,
-          textSearchConfig: options.textSearchConfig,
-        },
-        { allowEmbedderChange: options.allowEmbedderChange },
+        embedder,
+        options,
+        owner ?? (migrate === false ? null : driver),
+        owned,
       );
     } catch (error) {
-      if (!givenDriver) await driver.close();
+      await Promise.allSettled(owned.map((d) => d.close()));
       throw error;
     }
-    return new KnowledgeStore(driver, embedder, options);
   }
 
   get schema(): string {
@@ -453,16 +491,23 @@ export class KnowledgeStore {
    * Searches stay correct meanwhile (exact scans), only slower. Runs as the owner: an operator action.
    */
   async withDeferredVectorIndex<T>(fn: () => Promise<T>): Promise<T> {
-    await this.driver.exec(`DROP INDEX IF EXISTS ${this.schema}.chunks_embedding_hnsw`);
+    const owner = this.owner;
+    if (!owner) {
+      throw new ConfigError(
+        "withDeferredVectorIndex needs the owner connection: open the store with migrationDatabase.",
+      );
+    }
+    await owner.exec(`DROP INDEX IF EXISTS ${this.schema}.chunks_embedding_hnsw`);
     try {
       return await fn();
     } finally {
-      await this.driver.exec(vectorIndexSql(this.schema, this.embedder.dimension));
+      await owner.exec(vectorIndexSql(this.schema, this.embedder.dimension));
     }
   }
 
+  /** Closes the connections this store opened (drivers passed in by the caller stay open). */
   async close(): Promise<void> {
-    await this.driver.close();
+    await Promise.all(this.owned.map((d) => d.close()));
   }
 
   // ---- internals -----------------------------------------------------------------------------------------

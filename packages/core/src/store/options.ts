@@ -12,6 +12,14 @@ export const storeOptionsSchema = z.object({
    * PGlite persisted in that directory. "postgres://…" / "postgresql://…": any Postgres with pgvector via `pg`.
    */
   database: z.string().optional(),
+  /**
+   * Hardened deployments: the owner connection used only to run migrations (and operator actions such as
+   * `withDeferredVectorIndex`), while `database` logs in as a non-superuser role that is a member of the app
+   * role only — so even raw SQL cannot `SET ROLE` its way out of row-level security.
+   */
+  migrationDatabase: z.string().optional(),
+  /** A login role to grant the app and worker roles to while migrating (it must already exist). */
+  runtimeRole: identifierSchema.optional(),
   schema: identifierSchema.default("ragkit"),
   /** Postgres text search configuration used to tokenise, stem and drop stop words for BM25. */
   textSearchConfig: identifierSchema.default("english"),
@@ -36,5 +44,12 @@ export type StoreOptionsInput = z.input<typeof storeOptionsSchema> & {
   embedder?: Embedder;
   /** A driver you built yourself (e.g. over an existing PGlite instance or pg Pool). Overrides `database`. */
   driver?: SqlDriver;
+  /** An owner driver for migrations; overrides `migrationDatabase`. Not closed by the store. */
+  migrationDriver?: SqlDriver;
+  /**
+   * Run migrations on the runtime connection (default: true, unless a migration connection is given).
+   * With `false` the store only verifies, as the app role, that the schema is current.
+   */
+  migrate?: boolean;
 };
 export type StoreOptions = z.output<typeof storeOptionsSchema>;

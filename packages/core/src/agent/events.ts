@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { answerKindSchema, citationSchema, stepSchema, validationSchema } from "./state.js";
+
+/**
+ * The agent's event stream: one typed union, transport-neutral (the server maps it to AG-UI).
+ * Contract: the first event is `run_started`; the last is exactly one of `run_finished` / `run_error`.
+ */
+const base = { runId: z.string(), threadId: z.string() };
+
+export const runStartedEvent = z.object({
+  type: z.literal("run_started"),
+  ...base,
+  tenantId: z.string().nullable(),
+  timestamp: z.number(),
+});
+export const stepStartedEvent = z.object({ type: z.literal("step_started"), ...base, step: stepSchema });
+export const stepFinishedEvent = z.object({ type: z.literal("step_finished"), ...base, step: stepSchema });
+export const progressEvent = z.object({
+  type: z.literal("progress"),
+  ...base,
+  step: stepSchema,
+  progress: z.number().min(0).max(1),
+});
+export const thoughtEvent = z.object({
+  type: z.literal("thought"),
+  ...base,
+  step: stepSchema,
+  text: z.string(),
+});
+export const textDeltaEvent = z.object({ type: z.literal("text_delta"), ...base, delta: z.string() });
+export const citationsEvent = z.object({
+  type: z.literal("citations"),
+  ...base,
+  citations: z.array(citationSchema),
+});
+export const validationEvent = z.object({
+  type: z.literal("validation"),
+  ...base,
+  validation: validationSchema,
+});
+export const runFinishedEvent = z.object({
+  type: z.literal("run_finished"),
+  ...base,
+  answer: z.string(),
+  citations: z.array(citationSchema),
+  validation: validationSchema.nullable(),
+  /** "extractive" (offline: quoted sentences), "conversational" (small talk, no retrieval). */
+  answerKind: answerKindSchema,
+});
+export const runErrorEvent = z.object({
+  type: z.literal("run_error"),
+  ...base,
+  /** A RagKitErrorCode ("invalid_input", "aborted", "too_large", …) or "internal_error". */
+  code: z.string(),
+  message: z.string(),
+});
+
+export const agentEventSchema = z.discriminatedUnion("type", [
+  runStartedEvent,
+  stepStartedEvent,
+  stepFinishedEvent,
+  progressEvent,
+  thoughtEvent,
+  textDeltaEvent,
+  citationsEvent,
+  validationEvent,
+  runFinishedEvent,
+  runErrorEvent,
+]);
+
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+export type AgentEventType = AgentEvent["type"];
+export type AgentEventOf<T extends AgentEventType> = Extract<AgentEvent, { type: T }>;
+
+/** Payloads nodes write through LangGraph's `config.writer` ("custom" stream mode). */
+export const customPayloadSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("step_started"), step: stepSchema }),
+  z.object({ type: z.literal("text_delta"), delta: z.string() }),
+]);
+export type CustomPayload = z.infer<typeof customPayloadSchema>;

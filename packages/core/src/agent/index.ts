@@ -1,0 +1,35 @@
+export type { AgentEvent, AgentEventOf, AgentEventType, CustomPayload } from "./events.js";
+export { agentEventSchema } from "./events.js";
+export type {
+  AgentRunResult,
+  AgentStore,
+  AgentStreamOptions,
+  RagAgent,
+  RagAgentOptions,
+  RagGraph,
+} from "./graph.js";
+export { buildRagGraph, createRagAgent, DEFAULT_MAX_MESSAGE_BYTES, tenantFromConfig } from "./graph.js";
+export type {
+  AgentModels,
+  AnalyzeInput,
+  AnswerInput,
+  AnswerOutput,
+  HistoryTurn,
+  RerankInput,
+  RewriteInput,
+} from "./models.js";
+export {
+  classifyIntent,
+  EXTRACTIVE_PREFACE,
+  NO_ANSWER,
+  offlineAnalyze,
+  offlineAnswer,
+  offlineModels,
+  offlineRerank,
+  offlineRespond,
+  offlineRewrite,
+} from "./offline.js";
+export { DEFAULT_RERANK_THRESHOLD, routeAfterAnalyze, routeAfterRetrieve } from "./routing.js";
+export * from "./state.js";
+export type { ValidateInput, ValidateOptions } from "./validate.js";
+export { splitClaims, validateAnswer } from "./validate.js";

@@ -1,0 +1,142 @@
+import { MessagesValue, ReducedValue, StateSchema } from "@langchain/langgraph";
+import { z } from "zod";
+
+/** What the user asked for, as the analyze step understood it. */
+export const intentSchema = z.enum([
+  "factual",
+  "analytical",
+  "conversational",
+  "data_question",
+  "chart_request",
+]);
+export type Intent = z.infer<typeof intentSchema>;
+
+export const analysisSchema = z.object({
+  intent: intentSchema,
+  /** Salient terms of the message (surface forms). */
+  entities: z.array(z.string()),
+  /** The message continues the previous turn ("and what about X?"). */
+  followUp: z.boolean(),
+});
+export type Analysis = z.infer<typeof analysisSchema>;
+
+export const rewriteSchema = z.object({
+  /** A standalone version of the question, with the previous turn's topic folded in for follow-ups. */
+  standalone: z.string(),
+  /** The queries actually searched (the standalone query first), 1–4 of them. */
+  variations: z.array(z.string()).min(1).max(4),
+  /** Stemmed terms of the current message (weighted higher by the reranker than context terms). */
+  focusTerms: z.array(z.string()),
+  /** Stemmed terms carried over from the previous turn. */
+  contextTerms: z.array(z.string()),
+});
+export type Rewrite = z.infer<typeof rewriteSchema>;
+
+export const sentenceSchema = z.object({
+  text: z.string(),
+  /** [start, end) offsets into the *document* text (not the chunk). */
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  score: z.number(),
+});
+export type ScoredSentence = z.infer<typeof sentenceSchema>;
+
+export const passageSchema = z.object({
+  chunkId: z.string(),
+  documentId: z.string(),
+  documentTitle: z.string().nullable(),
+  text: z.string(),
+  /** [start, end) offsets of the chunk in the document text. */
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  pageNumber: z.number().int().nullable(),
+  sectionTitle: z.string().nullable(),
+  /** RRF score over the query variations. */
+  fusedScore: z.number(),
+  /** Set by the reranker. */
+  rerankScore: z.number().optional(),
+  /** Set by contextual compression: the sentences worth quoting, with document offsets. */
+  sentences: z.array(sentenceSchema).optional(),
+});
+export type Passage = z.infer<typeof passageSchema>;
+
+export const citationSchema = z.object({
+  /** The number in the answer's "[n]" marker. */
+  marker: z.number().int().min(1),
+  chunkId: z.string(),
+  documentId: z.string(),
+  documentTitle: z.string().nullable(),
+  /** [start, end) offsets of the quoted span in the document text. */
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  quote: z.string(),
+  pageNumber: z.number().int().nullable(),
+});
+export type Citation = z.infer<typeof citationSchema>;
+
+export const claimCheckSchema = z.object({
+  sentence: z.string(),
+  markers: z.array(z.number().int()),
+  supported: z.boolean(),
+  /** Fraction of the sentence's content terms found in its cited passages (0..1). */
+  overlap: z.number().min(0).max(1),
+  reason: z.string().optional(),
+});
+
+export const validationSchema = z.object({
+  status: z.enum(["supported", "partially_supported", "unsupported"]),
+  claims: z.array(claimCheckSchema),
+  /** Problems found, one line each (unknown markers, uncited claims, numbers absent from the source, …). */
+  issues: z.array(z.string()),
+});
+export type ValidationResult = z.infer<typeof validationSchema>;
+export type ClaimCheck = z.infer<typeof claimCheckSchema>;
+
+export const answerKindSchema = z.enum(["extractive", "generative", "conversational", "none"]);
+export type AnswerKind = z.infer<typeof answerKindSchema>;
+
+export const stepSchema = z.enum([
+  "start",
+  "analyze",
+  "rewrite",
+  "retrieve",
+  "rerank",
+  "generate",
+  "validate",
+  "respond",
+]);
+export type AgentStep = z.infer<typeof stepSchema>;
+
+/**
+ * The agent's graph state (LangGraph `StateSchema`, validated with zod on input and on every node output).
+ * Checkpointed per thread, so `messages` carries the conversation across turns; the per-turn fields are
+ * reset by `analyze` at the start of each turn. `tenantId`/`userId` are a record of who the thread belongs
+ * to, written by the agent from the verified TenantContext; nodes never read the tenant from here.
+ */
+export const RagAgentState = new StateSchema({
+  messages: MessagesValue,
+  tenantId: z.string().default(""),
+  userId: z.string().nullable().default(null),
+  threadId: z.string().default(""),
+  analysis: analysisSchema.nullable().default(null),
+  /** The query rewrites of the last retrieval turn (kept across turns: a follow-up builds on it). */
+  queries: rewriteSchema.nullable().default(null),
+  passages: z.array(passageSchema).default(() => []),
+  step: stepSchema.default("start"),
+  /** Short user-facing progress notes for this turn; nodes return new ones, the reducer appends. */
+  thoughts: new ReducedValue(
+    z.array(z.string()).default(() => []),
+    {
+      inputSchema: z.array(z.string()),
+      reducer: (current: string[], next: string[]) => [...current, ...next],
+    },
+  ),
+  progress: z.number().min(0).max(1).default(0),
+  answer: z.string().default(""),
+  answerKind: answerKindSchema.default("none"),
+  citations: z.array(citationSchema).default(() => []),
+  validation: validationSchema.nullable().default(null),
+});
+
+export type RagAgentStateValue = typeof RagAgentState.State;
+export type RagAgentStateUpdate = typeof RagAgentState.Update;
