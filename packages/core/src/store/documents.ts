@@ -166,7 +166,7 @@ export async function insertChunks(
                                      page_number, section_title, metadata, embedding, lexical_length)
        SELECT ${schema}.current_tenant(), src.doc, src.idx, src.text, src.so, src.eo, src.pg, src.sec,
               src.meta::jsonb, src.emb::vector,
-              coalesce((SELECT sum(lex.tf) FROM lex WHERE lex.doc = src.doc AND lex.idx = src.idx), 0)
+              (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(src.tsv) u)
        FROM src
        RETURNING id, document_id, chunk_index, lexical_length
      ), terms AS (

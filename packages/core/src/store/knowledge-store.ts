@@ -1,6 +1,12 @@
 import type { Queryable, SqlDriver } from "../db/driver.js";
 import type { Embedder } from "../embeddings/types.js";
-import { ConfigError, NotFoundError, ValidationError, validationErrorFromZod } from "../errors/index.js";
+import {
+  ConfigError,
+  NotFoundError,
+  RagKitError,
+  ValidationError,
+  validationErrorFromZod,
+} from "../errors/index.js";
 import { migrations, runMigrations } from "../migrations/index.js";
 import { denseSearch } from "../search/dense.js";
 import { reciprocalRankFusion } from "../search/fusion.js";
@@ -252,21 +258,34 @@ export class KnowledgeStore {
       const existing = await this.findExisting(tx, docs);
       const results: PutDocumentResult[] = [];
       const pending: Array<{ documentId: string; index: number }> = [];
+      const inserts: number[] = [];
       for (const [i, { doc, hash }] of docs.entries()) {
         const current = existing[i];
         if (current && current.content_hash === hash) {
           results.push({ document: toDocumentRecord(current), outcome: "unchanged" });
           continue;
         }
-        const documentId = current
-          ? await this.replaceDocumentRow(tx, ctx, current.id, doc, hash)
-          : await this.insertDocumentRow(tx, ctx, doc, hash);
         results.push({
           document: null as unknown as DocumentRecord,
           outcome: current ? "replaced" : "created",
         });
-        pending.push({ documentId, index: i });
+        if (current) {
+          pending.push({
+            documentId: await this.replaceDocumentRow(tx, ctx, current.id, doc, hash),
+            index: i,
+          });
+        } else {
+          inserts.push(i);
+        }
       }
+      // New documents in one set-based INSERT (one round trip per batch, not per document).
+      const insertedIds = await this.insertDocumentRows(
+        tx,
+        ctx,
+        inserts.map((i) => docs[i]!),
+      );
+      for (const [k, i] of inserts.entries()) pending.push({ documentId: insertedIds[k]!, index: i });
+      pending.sort((x, y) => x.index - y.index);
       const embeddingsFor = async (i: number) => vectors[i] ?? (await this.vectorsFor(docs[i]!.doc));
       const chunkRows = [];
       for (const p of pending) {
@@ -337,25 +356,46 @@ export class KnowledgeStore {
     return id;
   }
 
-  private async insertDocumentRow(tx: Queryable, ctx: TenantContext, doc: ParsedPutDocument, hash: string) {
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO ${this.schema}.documents (tenant_id, source, source_id, source_url, title, mime_type,
-         content_hash, status, text, metadata, uploaded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ready', $8, $9::jsonb, $10) RETURNING id`,
+  /** Inserts documents with one statement; returns their ids in input order. */
+  private async insertDocumentRows(
+    tx: Queryable,
+    ctx: TenantContext,
+    docs: ReadonlyArray<{ doc: ParsedPutDocument; hash: string }>,
+  ): Promise<string[]> {
+    if (docs.length === 0) return [];
+    const rows = await tx.query<{ id: string; ord: string | number }>(
+      `WITH input AS (
+         SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           WITH ORDINALITY AS t(source, source_id, source_url, title, mime_type, content_hash, text, metadata, ord)
+       ), ins AS (
+         INSERT INTO ${this.schema}.documents (tenant_id, source, source_id, source_url, title, mime_type,
+           content_hash, status, text, metadata, uploaded_by)
+         SELECT ${this.schema}.current_tenant(), source, source_id, source_url, title, mime_type, content_hash, 'ready',
+           text, metadata::jsonb, $1
+         FROM input ORDER BY ord
+         RETURNING id, source, source_id, content_hash
+       )
+       -- RETURNING cannot see the input's ordinality: match rows back by their (unique within a batch) key.
+       SELECT ins.id, input.ord FROM ins JOIN input
+         ON ins.source = input.source AND ins.content_hash = input.content_hash
+        AND ins.source_id IS NOT DISTINCT FROM input.source_id
+       ORDER BY input.ord`,
       [
-        ctx.tenantId,
-        doc.source,
-        doc.sourceId ?? null,
-        doc.sourceUrl ?? null,
-        doc.title ?? null,
-        doc.mimeType ?? null,
-        hash,
-        doc.text,
-        JSON.stringify(doc.metadata),
         ctx.userId,
+        docs.map((d) => d.doc.source),
+        docs.map((d) => d.doc.sourceId ?? null),
+        docs.map((d) => d.doc.sourceUrl ?? null),
+        docs.map((d) => d.doc.title ?? null),
+        docs.map((d) => d.doc.mimeType ?? null),
+        docs.map((d) => d.hash),
+        docs.map((d) => d.doc.text),
+        docs.map((d) => JSON.stringify(d.doc.metadata)),
       ],
     );
-    return inserted[0]!.id;
+    if (rows.length !== docs.length) {
+      throw new RagKitError("database_error", `Inserted ${rows.length} of ${docs.length} documents.`);
+    }
+    return rows.map((r) => r.id);
   }
 
   async getDocument(ctx: TenantContext, id: string): Promise<DocumentRecord> {

@@ -1,0 +1,15 @@
+/**
+ * Chunking for `@ragkit/core`: `LoadedDocument` → `ChunkDraft[]` with exact source offsets.
+ * LlamaIndex.TS is loaded lazily on the first call, so importing this module stays cheap.
+ * See docs/chunking.md.
+ */
+export { chunkDocument, chunkDocumentSemantic } from "./chunk-document.js";
+export type { OffsetMatch } from "./locate.js";
+export { scanMarkdownSections } from "./markdown.js";
+export {
+  CHUNKING_DEFAULTS,
+  type ChunkOptions,
+  type ChunkStrategy,
+  chunkOptionsSchema,
+} from "./options.js";
+export { type ChunkTokenizer, createChunkTokenizer } from "./tokenizer.js";
