@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { pendingInterruptSchema } from "./approval.js";
 import { answerKindSchema, citationSchema, stepSchema, validationSchema } from "./state.js";
 
 /**
  * The agent's event stream: one typed union, transport-neutral (the server maps it to AG-UI).
  * Contract: the first event is `run_started`; the last is exactly one of `run_finished` / `run_error`.
+ * A run paused for approval emits `interrupt` and then `run_finished` with `status: "interrupted"`.
  */
 const base = { runId: z.string(), threadId: z.string() };
 
@@ -38,9 +40,17 @@ export const validationEvent = z.object({
   ...base,
   validation: validationSchema,
 });
+/** The run paused for a human decision (see `agent.resume`). Followed by `run_finished` (interrupted). */
+export const interruptEvent = z.object({
+  type: z.literal("interrupt"),
+  ...base,
+  interrupt: pendingInterruptSchema,
+});
 export const runFinishedEvent = z.object({
   type: z.literal("run_finished"),
   ...base,
+  /** "completed": answered; "interrupted": waiting for approval (answer empty, kind "none"). */
+  status: z.enum(["completed", "interrupted"]),
   answer: z.string(),
   citations: z.array(citationSchema),
   validation: validationSchema.nullable(),
@@ -64,6 +74,7 @@ export const agentEventSchema = z.discriminatedUnion("type", [
   textDeltaEvent,
   citationsEvent,
   validationEvent,
+  interruptEvent,
   runFinishedEvent,
   runErrorEvent,
 ]);

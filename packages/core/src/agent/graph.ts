@@ -2,19 +2,30 @@ import { randomUUID } from "node:crypto";
 import { AIMessage, type BaseMessage, HumanMessage } from "@langchain/core/messages";
 import {
   type BaseCheckpointSaver,
+  Command,
   END,
   type LangGraphRunnableConfig,
-  MemorySaver,
   Overwrite,
   START,
   StateGraph,
+  type StateSnapshot,
 } from "@langchain/langgraph";
 import { z } from "zod";
-import { isRagKitError, RagKitError, ValidationError } from "../errors/index.js";
+import { ConfigError, isRagKitError, NotFoundError, RagKitError, ValidationError } from "../errors/index.js";
 import { reciprocalRankFusion } from "../search/fusion.js";
 import type { SearchResult } from "../search/types.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import { assertTenantContext, type TenantContext } from "../tenant/context.js";
+import {
+  type ApprovalDecision,
+  type ApprovalStep,
+  approvalStepSchema,
+  type PendingInterrupt,
+  parseDecision,
+  pendingInterruptSchema,
+  requestApproval,
+} from "./approval.js";
+import { isCheckpointStore, TenantCheckpointSaver } from "./checkpointer.js";
 import type { AgentEvent, CustomPayload } from "./events.js";
 import type { AgentModels, HistoryTurn } from "./models.js";
 import { offlineModels } from "./offline.js";
@@ -35,11 +46,17 @@ import { validateAnswer } from "./validate.js";
 export type AgentStore = Pick<KnowledgeStore, "search">;
 
 export interface RagAgentOptions {
+  /** A KnowledgeStore (its tables also hold the checkpoints), or any object with `search`. */
   store: AgentStore;
   /** Replace any of the offline heuristic models. */
   models?: Partial<AgentModels>;
-  /** Conversation memory. Default: an in-process `MemorySaver` (lost on restart). */
+  /**
+   * Conversation memory. Default: a `TenantCheckpointSaver` on the store's own tables (durable, tenant-scoped
+   * by RLS). Required when the store is not a KnowledgeStore (pass a `MemorySaver` for in-process memory).
+   */
   checkpointer?: BaseCheckpointSaver;
+  /** Steps that pause for a human's approval before they run (see `agent.resume`). Default none. */
+  requireApprovalFor?: readonly ApprovalStep[];
   /** Rerank only when retrieval returns more than this many passages. Default 3. */
   rerankThreshold?: number;
   /** Results per query variation. Default 8. */
@@ -64,6 +81,9 @@ export interface AgentStreamOptions {
 export interface AgentRunResult {
   runId: string;
   threadId: string;
+  /** "interrupted": the run waits for approval (`interrupt` holds the request; the answer is empty). */
+  status: "completed" | "interrupted";
+  interrupt: PendingInterrupt | null;
   answer: string;
   answerKind: AnswerKind;
   citations: Citation[];
@@ -161,6 +181,8 @@ export function buildRagGraph(options: RagAgentOptions) {
   const threshold = options.rerankThreshold ?? DEFAULT_RERANK_THRESHOLD;
   const topK = options.retrieveTopK ?? 8;
   const maxCandidates = options.maxCandidates ?? 12;
+  const approvals = new Set(z.array(approvalStepSchema).parse(options.requireApprovalFor ?? []));
+  const checkpointer = options.checkpointer ?? defaultCheckpointer(options.store);
 
   const analyze = step("analyze", async (state, config) => {
     const tenant = tenantFromConfig(config);
@@ -212,9 +234,26 @@ export function buildRagGraph(options: RagAgentOptions) {
 
   const retrieve = step("retrieve", async (state, config) => {
     const tenant = tenantFromConfig(config);
+    let variations = state.queries!.variations;
+    if (approvals.has("retrieve")) {
+      // Nothing above this line has side effects: on resume the node re-runs from its start.
+      const decision = requestApproval({
+        kind: "approval",
+        tool: "retrieve",
+        args: { queries: variations },
+        reason: "Searching the knowledge base requires approval (requireApprovalFor: retrieve).",
+      });
+      if (decision.type === "reject") {
+        return {
+          passages: [],
+          thoughts: [`The search was not approved${decision.reason ? `: ${decision.reason}` : "."}`],
+        };
+      }
+      if (decision.type === "edit") variations = (decision.args as { queries: string[] }).queries;
+    }
     const lists: SearchResult[][] = [];
     // Sequential on purpose: an embedded PGlite is one session, and each search is one short transaction.
-    for (const query of state.queries!.variations) {
+    for (const query of variations) {
       throwIfAborted(config);
       lists.push(await options.store.search(tenant, { query, mode: "hybrid", topK }));
     }
@@ -314,7 +353,14 @@ export function buildRagGraph(options: RagAgentOptions) {
     .addEdge("generate", "validate")
     .addEdge("validate", END)
     .addEdge("respond", END)
-    .compile({ checkpointer: options.checkpointer ?? new MemorySaver() });
+    .compile({ checkpointer });
+}
+
+function defaultCheckpointer(store: AgentStore): BaseCheckpointSaver {
+  if (isCheckpointStore(store)) return new TenantCheckpointSaver(store);
+  throw new ConfigError(
+    "createRagAgent needs a checkpointer when the store is not a KnowledgeStore (e.g. checkpointer: new MemorySaver()).",
+  );
 }
 
 export type RagGraph = ReturnType<typeof buildRagGraph>;
@@ -350,16 +396,142 @@ async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): 
   }
 }
 
+export interface AgentResumeOptions {
+  tenant: TenantContext;
+  threadId: string;
+  decision: ApprovalDecision;
+  signal?: AbortSignal;
+  runId?: string;
+}
+
+export interface AgentContinueOptions {
+  tenant: TenantContext;
+  threadId: string;
+  /** Continue from this checkpoint (e.g. a fork). Default: the thread's latest checkpoint. */
+  checkpointId?: string;
+  signal?: AbortSignal;
+  runId?: string;
+}
+
+export interface CheckpointSummary {
+  checkpointId: string;
+  parentCheckpointId: string | null;
+  /** LangGraph's step: -1 for the input checkpoint of a turn, then 0, 1, … */
+  step: number;
+  /** "input", "loop", "update" or "fork". */
+  source: string;
+  /** The node whose result this checkpoint holds ("input" / "start" / "update" for the others). */
+  node: string;
+  createdAt: string;
+  /** Nodes that run next from here (empty when the turn is finished). */
+  next: string[];
+}
+
+export interface CheckpointState {
+  checkpointId: string;
+  parentCheckpointId: string | null;
+  createdAt: string;
+  next: string[];
+  values: RagAgentStateValue;
+  /** The conversation as of this checkpoint. */
+  messages: HistoryTurn[];
+  /** An approval request waiting at this checkpoint, if any. */
+  interrupt: PendingInterrupt | null;
+}
+
+export interface ForkOptions {
+  /** State changes applied on top of the historical checkpoint (the tenant fields cannot be changed). */
+  values?: RagAgentStateUpdate;
+  /** Apply `values` as if written by this node (decides what runs next). Default: LangGraph's choice. */
+  asNode?: AgentStep;
+}
+
+export interface ForkResult {
+  threadId: string;
+  /** The new checkpoint: continue from it with `agent.continue({ threadId, checkpointId })`. */
+  checkpointId: string;
+  next: string[];
+}
+
 export interface RagAgent {
   /** The compiled LangGraph graph (for `getState`, `getStateHistory`, visualisation). */
   readonly graph: RagGraph;
   /** Runs one turn and streams its events. Never throws: failures end the stream with `run_error`. */
   stream(message: string, options: AgentStreamOptions): AsyncGenerator<AgentEvent, void, undefined>;
-  /** Runs one turn to completion. Throws the run's error as a RagKitError. */
+  /** Runs one turn to completion (or to an approval interrupt). Throws the run's error as a RagKitError. */
   run(message: string, options: AgentStreamOptions): Promise<AgentRunResult>;
+  /** Answers the pending approval request of a thread and streams the rest of the run. */
+  resume(options: AgentResumeOptions): AsyncGenerator<AgentEvent, void, undefined>;
+  /** Continues an unfinished run (cancelled, crashed, or forked) from its last checkpoint. */
+  continue(options: AgentContinueOptions): AsyncGenerator<AgentEvent, void, undefined>;
+  /** The approval request a thread is waiting on, read from its checkpoint (null when none). */
+  getPendingInterrupt(tenant: TenantContext, threadId: string): Promise<PendingInterrupt | null>;
   /** The conversation so far on a thread of this tenant. */
   getMessages(tenant: TenantContext, threadId: string): Promise<HistoryTurn[]>;
+  /** Deletes a thread's checkpoints (history, pending approvals) for this tenant. */
+  deleteThread(tenant: TenantContext, threadId: string): Promise<void>;
+  /** The thread's checkpoints, newest first. */
+  listCheckpoints(
+    tenant: TenantContext,
+    threadId: string,
+    options?: { limit?: number },
+  ): Promise<CheckpointSummary[]>;
+  /** The state at one checkpoint of the thread. */
+  getStateAt(tenant: TenantContext, threadId: string, checkpointId: string): Promise<CheckpointState>;
+  /** Branches the thread at a historical checkpoint (LangGraph `updateState`); continue from the result. */
+  fork(
+    tenant: TenantContext,
+    threadId: string,
+    checkpointId: string,
+    options?: ForkOptions,
+  ): Promise<ForkResult>;
 }
+
+type RunStart =
+  | { kind: "message"; message: string }
+  | { kind: "resume"; decision: unknown }
+  | { kind: "continue"; checkpointId?: string | undefined };
+
+interface RunOptions {
+  tenant: TenantContext;
+  threadId?: string | undefined;
+  signal?: AbortSignal | undefined;
+  runId?: string | undefined;
+}
+
+/** The approval request waiting in a snapshot's tasks, if any. */
+function interruptOf(snapshot: StateSnapshot): PendingInterrupt | null {
+  for (const task of snapshot.tasks ?? []) {
+    for (const i of task.interrupts ?? []) {
+      const parsed = pendingInterruptSchema.safeParse({ ...(i.value as object), id: i.id });
+      if (parsed.success) return parsed.data;
+    }
+  }
+  return null;
+}
+
+function nodeOf(snapshot: StateSnapshot): string {
+  const source = snapshot.metadata?.source ?? "loop";
+  if (source !== "loop") return source;
+  if ((snapshot.metadata?.step ?? 0) <= 0) return "start";
+  return (snapshot.values as Partial<RagAgentStateValue>).step ?? "start";
+}
+
+function checkThreadId(threadId: unknown): string {
+  const parsed = threadIdSchema.safeParse(threadId);
+  if (!parsed.success) {
+    throw new ValidationError(`Invalid thread id: ${parsed.error.issues[0]?.message ?? "invalid"}.`, {
+      details: [{ path: "threadId", message: parsed.error.issues[0]?.message ?? "invalid" }],
+    });
+  }
+  return parsed.data;
+}
+
+const checkpointIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/);
 
 export function createRagAgent(options: RagAgentOptions): RagAgent {
   const graph = buildRagGraph(options);
@@ -367,14 +539,45 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
   // One run at a time per thread: two interleaved turns would fork the thread's checkpoints.
   const activeThreads = new Set<string>();
 
-  async function* stream(
-    message: string,
-    streamOptions: AgentStreamOptions,
+  /** The graph config of a tenant's thread (the checkpointer reads the tenant from `configurable.tenant`). */
+  function threadConfig(tenant: TenantContext, threadId: string, checkpointId?: string) {
+    assertTenantContext(tenant);
+    checkThreadId(threadId);
+    if (checkpointId !== undefined && !checkpointIdSchema.safeParse(checkpointId).success) {
+      throw new ValidationError("Invalid checkpoint id.", {
+        details: [{ path: "checkpointId", message: "invalid" }],
+      });
+    }
+    return {
+      configurable: {
+        thread_id: threadKey(tenant, threadId),
+        tenant,
+        ...(checkpointId ? { checkpoint_id: checkpointId } : {}),
+      },
+    };
+  }
+
+  async function snapshotAt(
+    tenant: TenantContext,
+    threadId: string,
+    checkpointId: string,
+  ): Promise<StateSnapshot> {
+    const snapshot = await graph.getState(threadConfig(tenant, threadId, checkpointId));
+    if (snapshot.config?.configurable?.checkpoint_id !== checkpointId || !snapshot.createdAt) {
+      throw new NotFoundError("No such checkpoint on this thread.");
+    }
+    return snapshot;
+  }
+
+  async function* execute(
+    start: RunStart,
+    runOptions: RunOptions,
   ): AsyncGenerator<AgentEvent, void, undefined> {
-    const runId = streamOptions?.runId ?? randomUUID();
-    const threadId = streamOptions?.threadId ?? randomUUID();
-    const ids = { runId, threadId };
-    const given: unknown = streamOptions?.tenant;
+    const runId = runOptions?.runId ?? randomUUID();
+    const threadId =
+      runOptions?.threadId ?? (start.kind === "message" ? randomUUID() : (undefined as unknown as string));
+    const ids = { runId, threadId: String(threadId ?? "") };
+    const given: unknown = runOptions?.tenant;
     let tenant: TenantContext | null = null;
     try {
       assertTenantContext(given);
@@ -383,8 +586,8 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
     yield { type: "run_started", ...ids, tenantId: tenant?.tenantId ?? null, timestamp: Date.now() };
 
     const internal = new AbortController();
-    const signal = streamOptions?.signal
-      ? AbortSignal.any([streamOptions.signal, internal.signal])
+    const signal = runOptions?.signal
+      ? AbortSignal.any([runOptions.signal, internal.signal])
       : internal.signal;
     let current: AgentStep = "start";
     let locked: string | null = null;
@@ -394,7 +597,8 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
           details: [{ path: "tenant", message: "a TenantContext from createTenantContext() is required" }],
         });
       }
-      checkInput(message, threadId, maxBytes);
+      if (start.kind === "message") checkInput(start.message, threadId, maxBytes);
+      else checkThreadId(threadId);
       if (signal.aborted) throw abortedError();
       const key = threadKey(tenant, threadId);
       if (activeThreads.has(key)) {
@@ -402,24 +606,49 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
       }
       activeThreads.add(key);
       locked = key;
+      const checkpointId = start.kind === "continue" ? start.checkpointId : undefined;
       const config = {
-        configurable: { thread_id: key, tenant },
+        ...threadConfig(tenant, threadId, checkpointId),
         streamMode: ["updates", "custom"] as ("updates" | "custom")[],
         signal,
       };
-      const input = {
-        messages: [new HumanMessage(message)],
-        tenantId: tenant.tenantId,
-        userId: tenant.userId,
-        threadId,
-      };
+      let input: unknown;
+      if (start.kind === "message") {
+        input = {
+          messages: [new HumanMessage(start.message)],
+          tenantId: tenant.tenantId,
+          userId: tenant.userId,
+          threadId,
+        };
+      } else {
+        const snapshot = checkpointId
+          ? await snapshotAt(tenant, threadId, checkpointId)
+          : await graph.getState(threadConfig(tenant, threadId));
+        const pending = interruptOf(snapshot);
+        if (start.kind === "resume") {
+          if (!pending) throw new RagKitError("conflict", "There is no pending approval on this thread.");
+          input = new Command({ resume: parseDecision(pending.tool, start.decision) });
+        } else {
+          if (pending) {
+            throw new RagKitError(
+              "conflict",
+              "This thread is waiting for approval: answer it with resume().",
+            );
+          }
+          if (!snapshot.next?.length) {
+            throw new RagKitError("conflict", "There is no unfinished run to continue on this thread.");
+          }
+          input = null;
+        }
+      }
       const final = {
         answer: "",
         answerKind: "none" as AnswerKind,
         citations: [] as Citation[],
         validation: null as ValidationResult | null,
       };
-      const chunks = (await graph.stream(input, config)) as AsyncIterable<[string, unknown]>;
+      let interrupted: PendingInterrupt | null = null;
+      const chunks = (await graph.stream(input as never, config)) as AsyncIterable<[string, unknown]>;
       for await (const [mode, chunk] of untilAborted(chunks, signal)) {
         if (mode === "custom") {
           const payload = chunk as CustomPayload;
@@ -428,28 +657,40 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
           continue;
         }
         if (mode !== "updates") continue;
-        for (const [node, raw] of Object.entries(chunk as Record<string, RagAgentStateUpdate | undefined>)) {
+        for (const [node, raw] of Object.entries(chunk as Record<string, unknown>)) {
+          if (node === "__interrupt__" && Array.isArray(raw)) {
+            for (const i of raw as { id?: string; value?: unknown }[]) {
+              const parsed = pendingInterruptSchema.safeParse({ ...(i.value as object), id: i.id });
+              if (parsed.success && !interrupted) {
+                interrupted = parsed.data;
+                yield { type: "interrupt", ...ids, interrupt: parsed.data };
+              }
+            }
+            continue;
+          }
           if (!raw || node.startsWith("__")) continue;
+          const update = raw as RagAgentStateUpdate;
           const s = node as AgentStep;
-          for (const text of thoughtsOf(raw.thoughts)) yield { type: "thought", ...ids, step: s, text };
-          if (raw.answer !== undefined && s !== "analyze") {
-            final.answer = raw.answer;
-            final.answerKind = raw.answerKind ?? final.answerKind;
+          for (const text of thoughtsOf(update.thoughts)) yield { type: "thought", ...ids, step: s, text };
+          if (update.answer !== undefined && s !== "analyze") {
+            final.answer = update.answer;
+            final.answerKind = update.answerKind ?? final.answerKind;
           }
-          if (raw.citations !== undefined && s !== "analyze") {
-            final.citations = raw.citations;
-            yield { type: "citations", ...ids, citations: raw.citations };
+          if (update.citations !== undefined && s !== "analyze") {
+            final.citations = update.citations;
+            yield { type: "citations", ...ids, citations: update.citations };
           }
-          if (raw.validation) {
-            final.validation = raw.validation;
-            yield { type: "validation", ...ids, validation: raw.validation };
+          if (update.validation) {
+            final.validation = update.validation;
+            yield { type: "validation", ...ids, validation: update.validation };
           }
-          if (raw.progress !== undefined) yield { type: "progress", ...ids, step: s, progress: raw.progress };
+          if (update.progress !== undefined)
+            yield { type: "progress", ...ids, step: s, progress: update.progress };
           yield { type: "step_finished", ...ids, step: s };
         }
       }
       if (signal.aborted) throw abortedError();
-      yield { type: "run_finished", ...ids, ...final };
+      yield { type: "run_finished", ...ids, status: interrupted ? "interrupted" : "completed", ...final };
     } catch (error) {
       yield { type: "run_error", ...ids, ...describeError(error, signal, current, options.onInternalError) };
     } finally {
@@ -460,22 +701,90 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
 
   return {
     graph,
-    stream,
+    stream: (message, streamOptions) => execute({ kind: "message", message }, streamOptions),
+    resume: (resumeOptions) => execute({ kind: "resume", decision: resumeOptions?.decision }, resumeOptions),
+    continue: (continueOptions) =>
+      execute({ kind: "continue", checkpointId: continueOptions?.checkpointId }, continueOptions),
     async run(message, runOptions) {
       const events: AgentEvent[] = [];
-      for await (const event of stream(message, runOptions)) events.push(event);
+      for await (const event of execute({ kind: "message", message }, runOptions)) events.push(event);
       const last = events.at(-1);
       if (last?.type === "run_error") throw new RagKitError(last.code as RagKitError["code"], last.message);
       if (last?.type !== "run_finished") throw new RagKitError("aborted", "The run ended without a result.");
-      const { runId, threadId, answer, answerKind, citations, validation } = last;
-      return { runId, threadId, answer, answerKind, citations, validation, events };
+      const { runId, threadId, status, answer, answerKind, citations, validation } = last;
+      const interrupt = events.find((e) => e.type === "interrupt")?.interrupt ?? null;
+      return { runId, threadId, status, interrupt, answer, answerKind, citations, validation, events };
+    },
+    async getPendingInterrupt(tenant, threadId) {
+      return interruptOf(await graph.getState(threadConfig(tenant, threadId)));
     },
     async getMessages(tenant, threadId) {
-      assertTenantContext(tenant);
-      threadIdSchema.parse(threadId);
-      const snapshot = await graph.getState({ configurable: { thread_id: threadKey(tenant, threadId) } });
+      const snapshot = await graph.getState(threadConfig(tenant, threadId));
       const messages = ((snapshot.values as Partial<RagAgentStateValue>).messages ?? []) as BaseMessage[];
       return lastUserMessage([...messages, new HumanMessage("")]).history;
+    },
+    async deleteThread(tenant, threadId) {
+      const key = threadConfig(tenant, threadId).configurable.thread_id;
+      if (activeThreads.has(key)) throw new RagKitError("conflict", "A run is in progress on this thread.");
+      const saver = graph.checkpointer;
+      if (saver instanceof TenantCheckpointSaver) await saver.deleteThread(key, tenant);
+      else if (saver && typeof saver === "object") await saver.deleteThread(key);
+    },
+    async listCheckpoints(tenant, threadId, listOptions = {}) {
+      const out: CheckpointSummary[] = [];
+      const history = graph.getStateHistory(threadConfig(tenant, threadId), {
+        ...(listOptions.limit !== undefined ? { limit: listOptions.limit } : {}),
+      });
+      for await (const snapshot of history) {
+        out.push({
+          checkpointId: snapshot.config.configurable?.checkpoint_id as string,
+          parentCheckpointId:
+            (snapshot.parentConfig?.configurable?.checkpoint_id as string | undefined) ?? null,
+          step: snapshot.metadata?.step ?? -1,
+          source: snapshot.metadata?.source ?? "loop",
+          node: nodeOf(snapshot),
+          createdAt: snapshot.createdAt ?? "",
+          next: [...(snapshot.next ?? [])],
+        });
+      }
+      return out;
+    },
+    async getStateAt(tenant, threadId, checkpointId) {
+      const snapshot = await snapshotAt(tenant, threadId, checkpointId);
+      const values = snapshot.values as RagAgentStateValue;
+      return {
+        checkpointId,
+        parentCheckpointId:
+          (snapshot.parentConfig?.configurable?.checkpoint_id as string | undefined) ?? null,
+        createdAt: snapshot.createdAt ?? "",
+        next: [...(snapshot.next ?? [])],
+        values,
+        messages: lastUserMessage([...(values.messages ?? []), new HumanMessage("")]).history,
+        interrupt: interruptOf(snapshot),
+      };
+    },
+    async fork(tenant, threadId, checkpointId, forkOptions = {}) {
+      const values = forkOptions.values ?? {};
+      for (const field of ["tenantId", "userId", "threadId"] as const) {
+        if (field in values) {
+          throw new ValidationError(`A fork cannot change "${field}".`, {
+            details: [{ path: `values.${field}`, message: "owner fields are fixed" }],
+          });
+        }
+      }
+      if (forkOptions.asNode !== undefined)
+        z.enum(Object.keys(PROGRESS) as [AgentStep]).parse(forkOptions.asNode);
+      const snapshot = await snapshotAt(tenant, threadId, checkpointId);
+      const key = threadKey(tenant, threadId);
+      if (activeThreads.has(key)) throw new RagKitError("conflict", "A run is in progress on this thread.");
+      const config = await graph.updateState(
+        { configurable: { ...snapshot.config.configurable, tenant } },
+        values,
+        forkOptions.asNode,
+      );
+      const forkId = config.configurable?.checkpoint_id as string;
+      const forked = await snapshotAt(tenant, threadId, forkId);
+      return { threadId, checkpointId: forkId, next: [...(forked.next ?? [])] };
     },
   };
 }

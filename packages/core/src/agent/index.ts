@@ -1,9 +1,31 @@
+export type {
+  ApprovalDecision,
+  ApprovalRequest,
+  ApprovalStep,
+  PendingInterrupt,
+} from "./approval.js";
+export {
+  approvalArgsSchemas,
+  approvalDecisionSchema,
+  approvalRequestSchema,
+  parseDecision,
+  pendingInterruptSchema,
+  requestApproval,
+} from "./approval.js";
+export type { CheckpointStore } from "./checkpointer.js";
+export { isCheckpointStore, TenantCheckpointSaver } from "./checkpointer.js";
 export type { AgentEvent, AgentEventOf, AgentEventType, CustomPayload } from "./events.js";
 export { agentEventSchema } from "./events.js";
 export type {
+  AgentContinueOptions,
+  AgentResumeOptions,
   AgentRunResult,
   AgentStore,
   AgentStreamOptions,
+  CheckpointState,
+  CheckpointSummary,
+  ForkOptions,
+  ForkResult,
   RagAgent,
   RagAgentOptions,
   RagGraph,

@@ -1,4 +1,5 @@
 import { HumanMessage } from "@langchain/core/messages";
+import { MemorySaver } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentEvent, type AgentEventOf, agentEventSchema } from "../../src/agent/events.js";
 import { type AgentStore, createRagAgent, type RagAgent } from "../../src/agent/graph.js";
@@ -176,26 +177,26 @@ describe("RAG agent on an embedded store, two tenants", () => {
   });
 
   it("cancelling via AbortSignal ends the stream promptly with run_error aborted", async () => {
-    // A store whose search hangs and ignores cancellation, like a slow remote call.
+    // A store whose search never returns and ignores cancellation: the stream can only end if the abort
+    // does not wait for the step (the test's timeout is the guard, not a clock).
     const slow: AgentStore = {
-      search: () => new Promise((resolve) => setTimeout(() => resolve([]), 3_000)),
+      search: () => new Promise(() => {}),
     };
-    const slowAgent = createRagAgent({ store: slow });
+    const slowAgent = createRagAgent({ store: slow, checkpointer: new MemorySaver() });
     const controller = new AbortController();
     const events: AgentEvent[] = [];
-    let abortedAt = 0;
+    let aborted = false;
     for await (const e of slowAgent.stream("What is the refund window?", {
       tenant: acme,
       signal: controller.signal,
     })) {
       events.push(e);
       if (e.type === "step_started" && e.step === "retrieve") {
-        abortedAt = Date.now();
+        aborted = true;
         controller.abort();
       }
     }
-    expect(abortedAt).toBeGreaterThan(0);
-    expect(Date.now() - abortedAt).toBeLessThan(1_000);
+    expect(aborted).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: "run_error", code: "aborted" });
     expect(of(events, "run_finished")).toEqual([]);
     expect(of(events, "step_finished").map((e) => e.step)).not.toContain("retrieve");
@@ -209,7 +210,7 @@ describe("RAG agent on an embedded store, two tenants", () => {
         return new Promise((resolve) => setTimeout(() => resolve([]), 200));
       },
     };
-    const slowAgent = createRagAgent({ store: slow });
+    const slowAgent = createRagAgent({ store: slow, checkpointer: new MemorySaver() });
     // Two query variations → two sequential searches when the run is not cancelled.
     for await (const e of slowAgent.stream("What is the refund window for annual plans?", { tenant: acme })) {
       if (e.type === "step_started" && e.step === "retrieve") break;
@@ -226,7 +227,7 @@ describe("RAG agent on an embedded store, two tenants", () => {
         return store.search(ctx, input);
       },
     };
-    const shared = createRagAgent({ store: wrapped });
+    const shared = createRagAgent({ store: wrapped, checkpointer: new MemorySaver() });
     const threadId = "session-cancel";
     const controller = new AbortController();
     const first = shared.stream("How long does standard shipping take?", {

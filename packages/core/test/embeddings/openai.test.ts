@@ -414,12 +414,10 @@ describe("OpenAIEmbedder: HTTP errors and retries", () => {
         return HttpResponse.json(embeddingsBody(["x"], 1536));
       }),
     );
-    const started = performance.now();
     const error = await rejection(makeEmbedder({ timeoutMs: 100, maxRetries: 1 }).embed(["x"]));
     expect(error).toMatchObject({ code: "timeout", isRetryable: true, attempts: 2 });
     expect(error.message).toContain("timed out after 100 ms");
     expect(requests).toHaveLength(2);
-    expect(performance.now() - started).toBeLessThan(1500);
   });
 
   it("stops the call's other batches after a non-retryable failure", async () => {
@@ -457,16 +455,14 @@ describe("OpenAIEmbedder: cancellation", () => {
     server.use(
       http.post(OPENAI_URL, async ({ request }) => {
         await record(request);
-        await delay(5000);
+        await delay("infinite"); // the call can only end if the abort really cancels the request
         return HttpResponse.json(embeddingsBody(["x"], 1536));
       }),
     );
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const started = performance.now();
     const error = await rejection(makeEmbedder().embed(texts(3), { signal: controller.signal }));
     expect(error).toMatchObject({ name: "RagKitError", code: "aborted" });
-    expect(performance.now() - started).toBeLessThan(1000);
     await delay(100);
     expect(requests).toHaveLength(1);
   });
@@ -484,21 +480,20 @@ describe("OpenAIEmbedder: cancellation", () => {
     const controller = new AbortController();
     const second = embedder.embed(["text 2"], { signal: controller.signal });
     setTimeout(() => controller.abort(), 30);
-    const started = performance.now();
     expect((await rejection(second)).code).toBe("aborted");
-    expect(performance.now() - started).toBeLessThan(500); // not the 800 ms the queue would take
     expect((await first).map((v) => v[0])).toEqual([1]);
     expect(requests.map((r) => r.body.input)).toEqual([["text 1"]]); // the queued batch never went out
   });
 
   it("aborts during a retry wait", async () => {
-    server.use(failingThenOk(1, () => openaiError(503, "busy", {}, { "retry-after": "10" })));
+    // A 60 s wait (Retry-After, capped) would outlast the test's timeout: only a prompt abort ends the call.
+    server.use(failingThenOk(1, () => openaiError(503, "busy", {}, { "retry-after": "3600" })));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const started = performance.now();
-    const error = await rejection(makeEmbedder().embed(["x"], { signal: controller.signal }));
+    const error = await rejection(
+      makeEmbedder({ maxRetryAfterMs: 600_000 }).embed(["x"], { signal: controller.signal }),
+    );
     expect(error.code).toBe("aborted");
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(requests).toHaveLength(1);
   });
 });

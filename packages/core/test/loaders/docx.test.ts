@@ -192,14 +192,12 @@ describe("DOCX loader", () => {
     it("refuses a zip bomb with too_large without decompressing it", async () => {
       expect(bomb.byteLength).toBeLessThan(1024 * 1024);
       const buffersBefore = process.memoryUsage().arrayBuffers;
-      const started = performance.now();
       const error = await expectRagKitError(
         loadDocument({ data: bomb, filename: "bomb.docx" }),
         "too_large",
         /^Archive decompressed size exceeds the limit: its entries declare more than 32\.0 MiB uncompressed/,
       );
       expect(error.message).toContain(`maxDecompressedBytes = ${32 * 1024 * 1024}`);
-      expect(performance.now() - started).toBeLessThan(2_000);
       expect(process.memoryUsage().arrayBuffers - buffersBefore).toBeLessThan(64 * 1024 * 1024);
     });
 

@@ -142,17 +142,14 @@ describe("PDF loader", () => {
 
     it("fails fast with too_large, reading no page and allocating little", async () => {
       const heapBefore = process.memoryUsage().heapUsed;
-      const started = performance.now();
       await expectRagKitError(
         loadDocument({ data: huge, filename: "huge.pdf" }),
         "too_large",
         /^PDF has 10000 pages, more than the maxPages limit of 2000\.$/,
       );
-      const elapsed = performance.now() - started;
       const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
 
       expect(probe.getPageCalls).toBe(0);
-      expect(elapsed).toBeLessThan(10_000);
       // Only the xref table and page tree were parsed (~10 MB measured); the document is ~0.3 MB.
       expect(heapGrowth).toBeLessThan(150 * 1024 * 1024);
       expect(huge.byteLength).toBeLessThan(2 * 1024 * 1024);

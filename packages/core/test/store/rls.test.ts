@@ -126,6 +126,30 @@ const KNOWN_TABLES: readonly TableSpec[] = [
       [t],
     ],
   },
+  {
+    name: "agent_checkpoints",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "metadata_type = 'pwned'",
+    insert: (t) => [
+      `INSERT INTO ragkit.agent_checkpoints (tenant_id, thread_id, checkpoint_id, checkpoint_type, checkpoint,
+         metadata_type, metadata) VALUES ($1, 'rls-thread', gen_random_uuid()::text, 'json', '\\x7b7d', 'json', '\\x7b7d')`,
+      [t],
+    ],
+  },
+  {
+    name: "agent_checkpoint_writes",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "channel = 'pwned'",
+    insert: (t) => [
+      `INSERT INTO ragkit.agent_checkpoint_writes (tenant_id, thread_id, checkpoint_id, task_id, idx, channel,
+         value_type, value) VALUES ($1, 'rls-thread', 'c1', gen_random_uuid()::text, 0, 'x', 'json', '\\x7b7d')`,
+      [t],
+    ],
+  },
 ];
 
 interface Seeded extends Refs {
