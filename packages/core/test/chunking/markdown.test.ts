@@ -64,6 +64,20 @@ describe("scanMarkdownSections", () => {
 });
 
 describe("chunkDocument: markdown strategy (default for markdown documents)", () => {
+  test("a heading with no body is joined to the next section, never a chunk of its own", async () => {
+    const text =
+      "# Employee Handbook\n\n## Time off\n\nStaff get 25 days of leave.\n\n## Remote work\n\nUp to three days a week.";
+    const doc = markdownDoc(text);
+    const chunks = await chunkDocument(doc);
+    expectChunkInvariants(doc, chunks, { chunkSize: 512, chunkOverlap: 50 });
+    expect(chunks.map((c) => c.text)).toEqual([
+      "# Employee Handbook\n\n## Time off\n\nStaff get 25 days of leave.",
+      "## Remote work\n\nUp to three days a week.",
+    ]);
+    // The joined chunk is named after its content's section, with the title in its path.
+    expect(chunks[0]!.sectionTitle).toBe("Time off");
+  });
+
   const longSection = prose(900, 4);
   const text = [
     "Preamble before any heading.",

@@ -102,7 +102,7 @@ function toDraft(
   sections: readonly SectionSpan[],
 ): ChunkDraft {
   const { pageNumber, pageNumbers } = annotatePages(pages, span.start, span.end);
-  const { sectionTitle, sectionPath } = annotateSection(sections, span.start);
+  const { sectionTitle, sectionPath } = annotateSection(sections, span.sectionAnchor ?? span.start);
   const metadata: Record<string, unknown> = { strategy };
   if (sections.length > 0) metadata.sectionPath = sectionPath;
   if (pages.length > 0) metadata.pageNumbers = pageNumbers;

@@ -35,6 +35,8 @@ export interface ChunkingEnv {
 
 export interface ChunkSpan extends LocatedSpan {
   tokenCount: number;
+  /** Offset whose section names the chunk, when a bare heading was joined in front of its content. */
+  sectionAnchor?: number;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

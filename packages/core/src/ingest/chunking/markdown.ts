@@ -80,14 +80,40 @@ export async function chunkMarkdown(
     ...new Set([0, ...sections.flatMap((s) => [s.start, s.end]).filter(inside), text.length]),
   ].sort((a, b) => a - b);
 
-  const spans: ChunkSpan[] = [];
+  // Regions between hard boundaries, trimmed; a region that is only a heading line (a title with no body,
+  // e.g. "# Handbook" directly followed by "## Time off") is joined to the region after it when both fit,
+  // so no chunk is a bare title that matches queries without answering them.
+  const regions: Array<{ start: number; end: number; anchor?: number }> = [];
   for (let i = 0; i + 1 < boundaries.length; i++) {
     const start = skipWhitespace(text, boundaries[i]!, boundaries[i + 1]!);
     const end = trimEndIndex(text, start, boundaries[i + 1]!);
-    if (start >= end) continue;
+    if (start < end) regions.push({ start, end });
+  }
+  const sectionStarts = new Set(sections.map((s) => skipWhitespace(text, s.start, text.length)));
+  const merged: Array<{ start: number; end: number; anchor?: number }> = [];
+  for (let i = 0; i < regions.length; i++) {
+    const region = regions[i]!;
+    const next = regions[i + 1];
+    const headingOnly =
+      sectionStarts.has(region.start) && !text.slice(region.start, region.end).includes("\n");
+    if (headingOnly && next && env.countTokens(text.slice(region.start, next.end)) <= env.chunkSize) {
+      regions[i + 1] = { start: region.start, end: next.end, anchor: next.anchor ?? next.start };
+      continue;
+    }
+    merged.push(region);
+  }
+
+  const spans: ChunkSpan[] = [];
+  for (const { start, end, anchor } of merged) {
     const tokenCount = env.countTokens(text.slice(start, end));
     if (tokenCount <= env.chunkSize) {
-      spans.push({ start, end, match: "exact", tokenCount });
+      spans.push({
+        start,
+        end,
+        match: "exact",
+        tokenCount,
+        ...(anchor === undefined ? {} : { sectionAnchor: anchor }),
+      });
     } else {
       spans.push(
         ...(await splitRegion(env, start, end, { splitSize: env.chunkSize, overlap: env.chunkOverlap })),
