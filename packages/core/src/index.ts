@@ -29,3 +29,4 @@ export { KnowledgeStore } from "./store/knowledge-store.js";
 export type { StoreOptionsInput } from "./store/options.js";
 export type { TenantContext, VerifiedIdentity } from "./tenant/context.js";
 export { assertTenantContext, createTenantContext, tenantIdSchema } from "./tenant/context.js";
+export * from "./tools/sql/index.js";

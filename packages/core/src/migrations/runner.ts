@@ -56,7 +56,9 @@ export async function runMigrations(
   }
   if (context.runtimeRole) {
     // Idempotent; the role must exist (created by the operator with LOGIN and a password).
-    await driver.exec(`GRANT ${context.appRole}, ${context.appRole}_worker TO ${context.runtimeRole}`);
+    await driver.exec(
+      `GRANT ${context.appRole}, ${context.appRole}_worker, ${context.appRole}_readonly TO ${context.runtimeRole}`,
+    );
   }
   return { applied, current: list.at(-1)?.version ?? 0 };
 }

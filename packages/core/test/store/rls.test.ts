@@ -150,6 +150,18 @@ const KNOWN_TABLES: readonly TableSpec[] = [
       [t],
     ],
   },
+  {
+    name: "sales",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "units = 0",
+    insert: (t) => [
+      `INSERT INTO ragkit.sales (tenant_id, month, region, product, units, revenue)
+       VALUES ($1, '2025-01-01', 'North', 'Widget', 10, 245) ON CONFLICT DO NOTHING`,
+      [t],
+    ],
+  },
 ];
 
 interface Seeded extends Refs {

@@ -1,0 +1,14 @@
+/** Names of the SQL tool's database objects, derived from the store schema (see migration 004). */
+
+/** The views model-written SQL may read, in `<schema>_data`. */
+export const SQL_TOOL_VIEWS: readonly string[] = ["sales_view"];
+
+/** The schema that holds only the tool's views. */
+export function dataSchemaOf(schema: string): string {
+  return `${schema}_data`;
+}
+
+/** The NOLOGIN, NOBYPASSRLS role the tool's queries run as. */
+export function readonlyRoleOf(schema: string): string {
+  return `${schema}_app_readonly`;
+}
