@@ -1,17 +1,10 @@
 #!/usr/bin/env node
-// Ingestion benchmark on the SciFact corpus (BEIR layout): RagKit's full pipeline (chunk → embed → write to
-// embedded Postgres) against LlamaIndex.TS's IngestionPipeline (SentenceSplitter → embed → SimpleVectorStore)
-// with the same splitter settings and the same offline embedder, in one process, runs interleaved; then
-// chunk-row insert throughput with the HNSW index present vs deferred (built once at the end).
-// Usage: npm run bench:ingest -- [--limit N] [--json] [--runs 2] [--per-doc-limit 300] [--hnsw-rows 5000]
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { gunzipSync } from "node:zlib";
 import {
   chunkDocument,
   createTenantContext,
@@ -20,6 +13,7 @@ import {
   OfflineEmbedder,
 } from "@ragkit/core";
 import { BaseEmbedding, Document, IngestionPipeline, SentenceSplitter, SimpleVectorStore } from "llamaindex";
+import { readJsonl } from "./lib/beir.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -44,16 +38,6 @@ setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc");
 
 // ---- corpus ----------------------------------------------------------------------------------------------
-function readJsonl(dir, base) {
-  const gz = join(dir, `${base}.gz`);
-  const raw = existsSync(gz)
-    ? gunzipSync(readFileSync(gz)).toString("utf8")
-    : readFileSync(join(dir, base), "utf8");
-  return raw
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-}
 let corpus = readJsonl(values.data, "corpus.jsonl");
 if (values.limit) corpus = corpus.slice(0, Number(values.limit));
 const docs = corpus.map((d) => ({

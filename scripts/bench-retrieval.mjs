@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { gunzipSync } from "node:zlib";
 import { createTenantContext, KnowledgeStore } from "@ragkit/core";
+import { readJsonl } from "./lib/beir.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -28,21 +28,11 @@ if (!values.data) {
 const dir = values.data;
 const log = values.json ? () => {} : (...a) => console.log(...a);
 
-function readJsonl(base) {
-  const gz = join(dir, `${base}.gz`);
-  const raw = existsSync(gz)
-    ? gunzipSync(readFileSync(gz)).toString("utf8")
-    : readFileSync(join(dir, base), "utf8");
-  return raw
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l));
-}
-const corpus = readJsonl("corpus.jsonl");
+const corpus = readJsonl(dir, "corpus.jsonl");
 const queriesFile = existsSync(join(dir, `queries.${values.split}.jsonl`))
   ? `queries.${values.split}.jsonl`
   : "queries.jsonl";
-const allQueries = readJsonl(queriesFile);
+const allQueries = readJsonl(dir, queriesFile);
 const qrels = new Map();
 for (const [i, line] of readFileSync(join(dir, "qrels", `${values.split}.tsv`), "utf8")
   .split("\n")
