@@ -33,12 +33,14 @@ export const approvalDecisionSchema = z.discriminatedUnion("type", [
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 /** Steps that can be gated with `requireApprovalFor`. Tools (SQL, …) will add theirs. */
-export const approvalStepSchema = z.enum(["retrieve"]);
+export const approvalStepSchema = z.enum(["retrieve", "query_database"]);
 export type ApprovalStep = z.infer<typeof approvalStepSchema>;
 
 /** The arguments of each gated step/tool, which an "edit" decision must satisfy. */
 export const approvalArgsSchemas: Record<string, z.ZodType<Record<string, unknown>>> = {
   retrieve: z.object({ queries: z.array(z.string().trim().min(1).max(1000)).min(1).max(4) }),
+  // Edited SQL is validated again by the SQL tool's parser before it runs.
+  query_database: z.object({ sql: z.string().trim().min(1).max(10_000) }),
 };
 
 /** Checks a decision, including edited arguments against the tool's schema. Throws ValidationError. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pendingInterruptSchema } from "./approval.js";
-import { answerKindSchema, citationSchema, stepSchema, validationSchema } from "./state.js";
+import { answerKindSchema, citationSchema, stepSchema, toolCallSchema, validationSchema } from "./state.js";
 
 /**
  * The agent's event stream: one typed union, transport-neutral (the server maps it to AG-UI).
@@ -40,6 +40,8 @@ export const validationEvent = z.object({
   ...base,
   validation: validationSchema,
 });
+/** A tool ran (query_database, create_visualization): name, arguments and result, for tool renderers. */
+export const toolCallEvent = z.object({ type: z.literal("tool_call"), ...base, toolCall: toolCallSchema });
 /** The run paused for a human decision (see `agent.resume`). Followed by `run_finished` (interrupted). */
 export const interruptEvent = z.object({
   type: z.literal("interrupt"),
@@ -74,6 +76,7 @@ export const agentEventSchema = z.discriminatedUnion("type", [
   textDeltaEvent,
   citationsEvent,
   validationEvent,
+  toolCallEvent,
   interruptEvent,
   runFinishedEvent,
   runErrorEvent,

@@ -16,6 +16,10 @@ import { reciprocalRankFusion } from "../search/fusion.js";
 import type { SearchResult } from "../search/types.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import { assertTenantContext, type TenantContext } from "../tenant/context.js";
+import type { ChartType } from "../tools/chart/schema.js";
+import { createVisualization } from "../tools/chart/visualize.js";
+import { type ReadOnlyQueryResult, runReadOnlyQuery } from "../tools/sql/execute.js";
+import { nlToSql } from "../tools/sql/nl-to-sql.js";
 import {
   type ApprovalDecision,
   type ApprovalStep,
@@ -38,6 +42,7 @@ import {
   RagAgentState,
   type RagAgentStateUpdate,
   type RagAgentStateValue,
+  type ToolCall,
   type ValidationResult,
 } from "./state.js";
 import { validateAnswer } from "./validate.js";
@@ -55,8 +60,16 @@ export interface RagAgentOptions {
    * by RLS). Required when the store is not a KnowledgeStore (pass a `MemorySaver` for in-process memory).
    */
   checkpointer?: BaseCheckpointSaver;
-  /** Steps that pause for a human's approval before they run (see `agent.resume`). Default none. */
+  /**
+   * Steps and tools that pause for a human's approval before they run (see `agent.resume`).
+   * Default: `["query_database"]` — database queries are approved by a person unless you opt out with `[]`.
+   */
   requireApprovalFor?: readonly ApprovalStep[];
+  /**
+   * The read-only SQL tool (and charts) for data questions. Default: on when the store is a KnowledgeStore.
+   * `false` routes data questions to the knowledge base instead.
+   */
+  dataTools?: boolean | { maxRows?: number; timeoutMs?: number };
   /** Rerank only when retrieval returns more than this many passages. Default 3. */
   rerankThreshold?: number;
   /** Results per query variation. Default 8. */
@@ -108,6 +121,7 @@ const PROGRESS: Record<AgentStep, number> = {
   generate: 0.85,
   validate: 1,
   respond: 1,
+  query: 1,
 };
 
 type NodeFn = (state: RagAgentStateValue, config: LangGraphRunnableConfig) => Promise<RagAgentStateUpdate>;
@@ -181,7 +195,11 @@ export function buildRagGraph(options: RagAgentOptions) {
   const threshold = options.rerankThreshold ?? DEFAULT_RERANK_THRESHOLD;
   const topK = options.retrieveTopK ?? 8;
   const maxCandidates = options.maxCandidates ?? 12;
-  const approvals = new Set(z.array(approvalStepSchema).parse(options.requireApprovalFor ?? []));
+  const approvals = new Set(
+    z.array(approvalStepSchema).parse(options.requireApprovalFor ?? ["query_database"]),
+  );
+  const sqlStore = options.dataTools !== false && isSqlStore(options.store) ? options.store : null;
+  const sqlLimits = typeof options.dataTools === "object" ? options.dataTools : {};
   const checkpointer = options.checkpointer ?? defaultCheckpointer(options.store);
 
   const analyze = step("analyze", async (state, config) => {
@@ -203,7 +221,11 @@ export function buildRagGraph(options: RagAgentOptions) {
     const thoughts = [`Reading this as ${INTENT_LABEL[analysis.intent]}${about}.`];
     if (analysis.followUp) thoughts.push("It follows up on the previous question.");
     if (analysis.intent === "data_question" || analysis.intent === "chart_request") {
-      thoughts.push("Database questions and charts are not supported yet: searching the documents instead.");
+      thoughts.push(
+        sqlStore
+          ? "Answering from your structured data with a read-only database query."
+          : "Database tools are not available here: searching the documents instead.",
+      );
     }
     return {
       analysis,
@@ -212,6 +234,7 @@ export function buildRagGraph(options: RagAgentOptions) {
       answerKind: "none",
       citations: [],
       validation: null,
+      toolCalls: [],
       thoughts: new Overwrite(thoughts),
     };
   });
@@ -337,6 +360,56 @@ export function buildRagGraph(options: RagAgentOptions) {
     return { answer: text, answerKind: "conversational", messages: [new AIMessage(text)] };
   });
 
+  const query = step("query", async (state, config) => {
+    const tenant = tenantFromConfig(config);
+    const { message } = lastUserMessage(state.messages);
+    const plan = nlToSql(message);
+    if (plan.sql === null) {
+      const text = `I could not turn this into a database query: ${plan.reason}`;
+      return { answer: text, answerKind: "none", messages: [new AIMessage(text)], thoughts: [plan.reason] };
+    }
+    let sql = plan.sql;
+    if (approvals.has("query_database")) {
+      // Nothing above this line has side effects: on resume the node re-runs from its start.
+      const decision = requestApproval({
+        kind: "approval",
+        tool: "query_database",
+        args: { sql },
+        reason: `Run this read-only query to answer "${message.slice(0, 200)}"?`,
+      });
+      if (decision.type === "reject") {
+        const text = `The database query was not approved${decision.reason ? `: ${decision.reason}` : "."}`;
+        return { answer: text, answerKind: "none", messages: [new AIMessage(text)], thoughts: [text] };
+      }
+      if (decision.type === "edit") sql = (decision.args as { sql: string }).sql;
+    }
+    throwIfAborted(config);
+    const result = await runReadOnlyQuery(sqlStore!, tenant, sql, sqlLimits);
+    const toolCalls: ToolCall[] = [
+      { id: randomUUID(), name: "query_database", args: { sql, question: message }, result },
+    ];
+    const thoughts = [
+      `The query returned ${result.rowCount} row(s)${result.truncated ? " (truncated)" : ""}.`,
+    ];
+    if (state.analysis?.intent === "chart_request") {
+      const chart = createVisualization({
+        data: result,
+        chartType: chartTypeFor(message),
+        title: plan.description,
+      });
+      toolCalls.push({
+        id: randomUUID(),
+        name: "create_visualization",
+        args: { chartType: chartTypeFor(message), title: plan.description },
+        result: chart.ok ? chart.spec : { error: chart.error },
+      });
+      thoughts.push(chart.ok ? `Drew a ${chart.spec.type} chart.` : `No chart: ${chart.error.message}`);
+    }
+    const text = describeRows(plan.description, sql, result);
+    for (const token of text.match(/\S+\s*/g) ?? [text]) write(config, { type: "text_delta", delta: token });
+    return { answer: text, answerKind: "data", toolCalls, messages: [new AIMessage(text)], thoughts };
+  });
+
   return new StateGraph(RagAgentState)
     .addNode("analyze", analyze)
     .addNode("rewrite", rewrite)
@@ -345,8 +418,14 @@ export function buildRagGraph(options: RagAgentOptions) {
     .addNode("generate", generate)
     .addNode("validate", validate)
     .addNode("respond", respond)
+    .addNode("query", query)
     .addEdge(START, "analyze")
-    .addConditionalEdges("analyze", routeAfterAnalyze, ["rewrite", "respond"])
+    .addConditionalEdges("analyze", (st) => routeAfterAnalyze(st, { dataTools: sqlStore !== null }), [
+      "rewrite",
+      "respond",
+      "query",
+    ])
+    .addEdge("query", END)
     .addEdge("rewrite", "retrieve")
     .addConditionalEdges("retrieve", (s) => routeAfterRetrieve(s, threshold), ["rerank", "generate"])
     .addEdge("rerank", "generate")
@@ -680,6 +759,7 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
             final.citations = update.citations;
             yield { type: "citations", ...ids, citations: update.citations };
           }
+          for (const toolCall of update.toolCalls ?? []) yield { type: "tool_call", ...ids, toolCall };
           if (update.validation) {
             final.validation = update.validation;
             yield { type: "validation", ...ids, validation: update.validation };
@@ -827,4 +907,39 @@ function describeError(
   if (isRagKitError(error)) return { code: error.code, message: error.message };
   onInternalError?.(error);
   return { code: "internal_error", message: `The agent failed during "${stepName}".` };
+}
+
+/** A store the SQL tool can run on: a KnowledgeStore (or an object with the same driver surface). */
+function isSqlStore(store: AgentStore): store is KnowledgeStore {
+  const s = store as Partial<KnowledgeStore>;
+  return (
+    typeof s.withTenant === "function" &&
+    typeof s.driver?.transaction === "function" &&
+    typeof s.schema === "string"
+  );
+}
+
+/** Line charts for time series, pies for shares, bars otherwise (the user's words win). */
+function chartTypeFor(message: string): ChartType {
+  const m = message.toLowerCase();
+  for (const t of ["line", "bar", "pie", "area", "scatter"] as const) if (m.includes(t)) return t;
+  if (/\b(share|proportion|split)\b/.test(m)) return "pie";
+  return /\b(monthly|month|trend|over time|per month)\b/.test(m) ? "line" : "bar";
+}
+
+/** The data answer: what was computed, the first rows as a Markdown table, and the SQL that produced them. */
+function describeRows(description: string, sql: string, result: ReadOnlyQueryResult): string {
+  if (result.rowCount === 0) return `${description}: the query returned no rows.\n\nQuery: \`${sql}\``;
+  const shown = result.rows.slice(0, 20);
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  const table = [
+    `| ${result.columns.join(" | ")} |`,
+    `| ${result.columns.map(() => "---").join(" | ")} |`,
+    ...shown.map((row) => `| ${result.columns.map((c) => cell(row[c])).join(" | ")} |`),
+  ].join("\n");
+  const more =
+    result.rowCount > shown.length || result.truncated
+      ? `\n\n(${shown.length} of ${result.rowCount}${result.truncated ? "+" : ""} rows shown)`
+      : "";
+  return `${description}:\n\n${table}${more}\n\nQuery: \`${sql}\``;
 }

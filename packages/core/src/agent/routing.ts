@@ -3,9 +3,18 @@ import type { RagAgentStateValue } from "./state.js";
 /** Default: rerank only when retrieval returned more than this many passages. */
 export const DEFAULT_RERANK_THRESHOLD = 3;
 
-/** analyze → respond for conversational input (no retrieval), otherwise → rewrite. */
-export function routeAfterAnalyze(state: Pick<RagAgentStateValue, "analysis">): "rewrite" | "respond" {
-  return state.analysis?.intent === "conversational" ? "respond" : "rewrite";
+/**
+ * analyze → respond for conversational input (no retrieval); → query for data questions and chart requests
+ * when the SQL tool is available; otherwise → rewrite (knowledge-base retrieval).
+ */
+export function routeAfterAnalyze(
+  state: Pick<RagAgentStateValue, "analysis">,
+  options: { dataTools?: boolean } = {},
+): "rewrite" | "respond" | "query" {
+  const intent = state.analysis?.intent;
+  if (intent === "conversational") return "respond";
+  if (options.dataTools && (intent === "data_question" || intent === "chart_request")) return "query";
+  return "rewrite";
 }
 
 /**

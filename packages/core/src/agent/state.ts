@@ -92,7 +92,8 @@ export const validationSchema = z.object({
 export type ValidationResult = z.infer<typeof validationSchema>;
 export type ClaimCheck = z.infer<typeof claimCheckSchema>;
 
-export const answerKindSchema = z.enum(["extractive", "generative", "conversational", "none"]);
+/** "data": computed from the tenant's structured data by the read-only SQL tool. */
+export const answerKindSchema = z.enum(["extractive", "generative", "conversational", "data", "none"]);
 export type AnswerKind = z.infer<typeof answerKindSchema>;
 
 export const stepSchema = z.enum([
@@ -104,6 +105,7 @@ export const stepSchema = z.enum([
   "generate",
   "validate",
   "respond",
+  "query",
 ]);
 export type AgentStep = z.infer<typeof stepSchema>;
 
@@ -113,6 +115,15 @@ export type AgentStep = z.infer<typeof stepSchema>;
  * reset by `analyze` at the start of each turn. `tenantId`/`userId` are a record of who the thread belongs
  * to, written by the agent from the verified TenantContext; nodes never read the tenant from here.
  */
+/** A tool the agent ran this turn, with its arguments and result (rendered by the UI, e.g. a chart). */
+export const toolCallSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  args: z.record(z.string(), z.unknown()),
+  result: z.unknown(),
+});
+export type ToolCall = z.infer<typeof toolCallSchema>;
+
 export const RagAgentState = new StateSchema({
   messages: MessagesValue,
   tenantId: z.string().default(""),
@@ -136,6 +147,7 @@ export const RagAgentState = new StateSchema({
   answerKind: answerKindSchema.default("none"),
   citations: z.array(citationSchema).default(() => []),
   validation: validationSchema.nullable().default(null),
+  toolCalls: z.array(toolCallSchema).default(() => []),
 });
 
 export type RagAgentStateValue = typeof RagAgentState.State;
