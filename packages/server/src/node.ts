@@ -153,10 +153,16 @@ async function writeWebResponse(
     reader.cancel(signal.reason).catch(() => {});
   };
   signal.addEventListener("abort", onAbort, { once: true });
+  let finished = false;
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done || res.destroyed) break;
+      if (done) {
+        finished = true;
+        break;
+      }
+      // The socket can be gone before its "close" event aborts the signal: stop here and cancel below.
+      if (res.destroyed) break;
       if (!res.write(value)) await drained(res, signal);
     }
     if (!res.destroyed) res.end();
@@ -166,6 +172,8 @@ async function writeWebResponse(
     res.destroy();
   } finally {
     signal.removeEventListener("abort", onAbort);
+    // Whatever ended the loop early (disconnect, write error), the producer must stop too.
+    if (!finished) await reader.cancel(signal.reason).catch(() => {});
     reader.releaseLock();
   }
 }
