@@ -5,12 +5,25 @@
  *
  *   npm run build && node scripts/agent-demo.mjs          (from packages/core)
  *   node scripts/agent-demo.mjs --json                    (one JSON event per line instead)
+ *   OPENAI_API_KEY=… node scripts/agent-demo.mjs --llm    (LLM-backed roles from the environment, see docs/models.md)
  *
- * No API key, no network. Needs the agent exported from `src/index.ts` (`export * from "./agent/index.js"`).
+ * Without --llm: no API key, no network. Runs against the built package (dist).
  */
-import { createRagAgent, createTenantContext, ingestDocument, KnowledgeStore } from "../dist/index.js";
+import {
+  createRagAgent,
+  createTenantContext,
+  ingestDocument,
+  KnowledgeStore,
+  llmModelsFromEnv,
+} from "../dist/index.js";
 
 const json = process.argv.includes("--json");
+const llm = process.argv.includes("--llm");
+const models = llm ? llmModelsFromEnv() : null;
+if (llm && !models) {
+  console.error("--llm needs OPENAI_API_KEY, ANTHROPIC_API_KEY or OLLAMA_BASE_URL (see docs/models.md).");
+  process.exit(2);
+}
 
 const TENANTS = {
   acme: {
@@ -61,7 +74,7 @@ try {
       await ingestDocument(store, ctx, { data: Buffer.from(text), filename });
     }
   }
-  const agent = createRagAgent({ store });
+  const agent = createRagAgent({ store, ...(models ? { models } : {}) });
 
   for (const [tenantId, threadId, message] of CONVERSATIONS) {
     console.log(`\n=== ${tenantId} / ${threadId} › ${message}`);
@@ -72,6 +85,9 @@ try {
         continue;
       }
       if (event.type === "text_delta") {
+        // A regenerated answer (validation found the first unsupported) replaces the text streamed so far.
+        if (event.reset && streaming) process.stdout.write("\n  (rewritten after validation)\n");
+        if (event.reset) streaming = false;
         if (!streaming) process.stdout.write("  answer │ ");
         streaming = true;
         process.stdout.write(event.delta.replaceAll("\n", "\n         │ "));
@@ -105,7 +121,12 @@ try {
           );
           break;
         case "run_finished":
-          console.log(`  run finished: ${event.answerKind}, ${event.citations.length} citation(s)`);
+          console.log(
+            `  run finished: ${event.answerKind}, ${event.citations.length} citation(s)` +
+              (event.usage
+                ? `, ${event.usage.totalTokens} tokens in ${event.usage.calls} model call(s)`
+                : ""),
+          );
           break;
         case "run_error":
           console.log(`  run error: ${event.code}: ${event.message}`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { pendingInterruptSchema } from "./approval.js";
 import { answerKindSchema, citationSchema, stepSchema, toolCallSchema, validationSchema } from "./state.js";
+import { runUsageSchema } from "./usage.js";
 
 /**
  * The agent's event stream: one typed union, transport-neutral (the server maps it to AG-UI).
@@ -29,7 +30,16 @@ export const thoughtEvent = z.object({
   step: stepSchema,
   text: z.string(),
 });
-export const textDeltaEvent = z.object({ type: z.literal("text_delta"), ...base, delta: z.string() });
+export const textDeltaEvent = z.object({
+  type: z.literal("text_delta"),
+  ...base,
+  delta: z.string(),
+  /**
+   * True on the first delta of a regenerated answer (validation found the first one unsupported): the text
+   * streamed so far is replaced, not continued. Absent otherwise.
+   */
+  reset: z.boolean().optional(),
+});
 export const citationsEvent = z.object({
   type: z.literal("citations"),
   ...base,
@@ -58,6 +68,8 @@ export const runFinishedEvent = z.object({
   validation: validationSchema.nullable(),
   /** "extractive" (offline: quoted sentences), "conversational" (small talk, no retrieval). */
   answerKind: answerKindSchema,
+  /** Token usage of this run's model calls (absent when no model reported usage, e.g. offline models). */
+  usage: runUsageSchema.optional(),
 });
 export const runErrorEvent = z.object({
   type: z.literal("run_error"),
@@ -89,6 +101,6 @@ export type AgentEventOf<T extends AgentEventType> = Extract<AgentEvent, { type:
 /** Payloads nodes write through LangGraph's `config.writer` ("custom" stream mode). */
 export const customPayloadSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("step_started"), step: stepSchema }),
-  z.object({ type: z.literal("text_delta"), delta: z.string() }),
+  z.object({ type: z.literal("text_delta"), delta: z.string(), reset: z.boolean().optional() }),
 ]);
 export type CustomPayload = z.infer<typeof customPayloadSchema>;

@@ -31,15 +31,19 @@ export type {
   RagGraph,
 } from "./graph.js";
 export { buildRagGraph, createRagAgent, DEFAULT_MAX_MESSAGE_BYTES, tenantFromConfig } from "./graph.js";
+export * from "./llm/index.js";
 export type {
   AgentModels,
   AnalyzeInput,
   AnswerInput,
   AnswerOutput,
   HistoryTurn,
+  JudgeInput,
+  ModelCallbacks,
   RerankInput,
   RewriteInput,
 } from "./models.js";
+export { MAX_ANSWER_ATTEMPTS } from "./nodes/validate.js";
 export {
   classifyIntent,
   EXTRACTIVE_PREFACE,
@@ -51,7 +55,22 @@ export {
   offlineRespond,
   offlineRewrite,
 } from "./offline.js";
-export { DEFAULT_RERANK_THRESHOLD, routeAfterAnalyze, routeAfterRetrieve } from "./routing.js";
+export {
+  DEFAULT_RERANK_THRESHOLD,
+  routeAfterAnalyze,
+  routeAfterQuery,
+  routeAfterRetrieve,
+} from "./routing.js";
 export * from "./state.js";
+export type { AgentToolsOptions } from "./tools.js";
+export {
+  createAgentTools,
+  createVisualizationArgs,
+  queryDatabaseArgs,
+  runToolCall,
+  searchKnowledgeBaseArgs,
+} from "./tools.js";
+export type { ModelUsage, RunUsage } from "./usage.js";
+export { modelUsageSchema, recordRunUsage, runUsageSchema, sumUsage } from "./usage.js";
 export type { ValidateInput, ValidateOptions } from "./validate.js";
 export { splitClaims, validateAnswer } from "./validate.js";

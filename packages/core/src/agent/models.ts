@@ -1,4 +1,15 @@
-import type { Analysis, AnswerKind, Citation, Passage, Rewrite } from "./state.js";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import type { Analysis, AnswerKind, Citation, Passage, Rewrite, ValidationResult } from "./state.js";
+import type { ModelUsage } from "./usage.js";
+
+/**
+ * Callbacks every model input carries (all optional, so offline models ignore them): token usage of each model
+ * call, and user-facing notes ("the model's output was invalid: used the offline analyzer") shown as thoughts.
+ */
+export interface ModelCallbacks {
+  onUsage?: (usage: ModelUsage) => void;
+  onNote?: (note: string) => void;
+}
 
 /** One earlier turn of the conversation, oldest first. */
 export interface HistoryTurn {
@@ -6,7 +17,7 @@ export interface HistoryTurn {
   content: string;
 }
 
-export interface AnalyzeInput {
+export interface AnalyzeInput extends ModelCallbacks {
   message: string;
   history: readonly HistoryTurn[];
   /** The standalone query of the last retrieval turn on this thread, if any. */
@@ -18,14 +29,14 @@ export interface RewriteInput extends AnalyzeInput {
   analysis: Analysis;
 }
 
-export interface RerankInput {
+export interface RerankInput extends ModelCallbacks {
   rewrite: Rewrite;
   /** Candidates in fused (RRF) order. */
   passages: readonly Passage[];
   signal?: AbortSignal;
 }
 
-export interface AnswerInput {
+export interface AnswerInput extends ModelCallbacks {
   question: string;
   rewrite: Rewrite;
   /** Best first; `sentences` is set when the reranker compressed them. */
@@ -33,17 +44,37 @@ export interface AnswerInput {
   signal?: AbortSignal;
   /** Streams answer text as it is produced; the concatenated deltas must equal the returned `text`. */
   onDelta: (delta: string) => void;
+  /**
+   * Tools the answer model may call (built per run, bound to the run's tenant): `search_knowledge_base` for a
+   * follow-up search. Passages found through it are returned in `AnswerOutput.passages`.
+   */
+  tools?: readonly StructuredToolInterface[];
+  /** Set when regenerating: why the previous answer failed validation, one issue per line. */
+  feedback?: readonly string[];
 }
 
 export interface AnswerOutput {
   text: string;
   citations: Citation[];
   kind: AnswerKind;
+  /** Passages the answer cites beyond `input.passages` (found by a tool call), appended after them. */
+  passages?: Passage[];
+}
+
+export interface JudgeInput extends ModelCallbacks {
+  question: string;
+  answer: string;
+  citations: readonly Citation[];
+  passages: readonly Passage[];
+  /** The lexical validation of the same answer (the judge refines it claim by claim). */
+  lexical: ValidationResult;
+  signal?: AbortSignal;
 }
 
 /**
- * The pluggable "models" of the agent. Every one has an offline heuristic default (see `offline.ts`); LLM-backed
- * implementations (OpenAI / Anthropic via @langchain) are a later slice and plug in here.
+ * The pluggable "models" of the agent. Every one has an offline heuristic default (see `offline.ts`); the
+ * LLM-backed implementations (OpenAI / Anthropic / OpenAI-compatible via @langchain) are in `llm/`
+ * (`createLlmModels`).
  */
 export interface AgentModels {
   analyze(input: AnalyzeInput): Analysis | Promise<Analysis>;
@@ -53,4 +84,9 @@ export interface AgentModels {
   answer(input: AnswerInput): AnswerOutput | Promise<AnswerOutput>;
   /** The reply to conversational input (greetings, thanks, "what can you do?"). */
   respond(input: AnalyzeInput): string | Promise<string>;
+  /**
+   * Optional LLM judge: checks each answer sentence against its cited passages. When present, an answer it finds
+   * unsupported or partially supported is regenerated once (see docs/agent.md).
+   */
+  judge?(input: JudgeInput): ValidationResult | Promise<ValidationResult>;
 }

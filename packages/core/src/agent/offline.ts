@@ -6,6 +6,7 @@ import type {
   RerankInput,
   RewriteInput,
 } from "./models.js";
+import { pageAt } from "./pages.js";
 import type { Analysis, Citation, Intent, Passage, Rewrite, ScoredSentence } from "./state.js";
 import { contentTerms, isStopWord, salientTerms, splitSentences, stem, words } from "./text.js";
 
@@ -144,7 +145,7 @@ export function proximity(tokens: readonly string[], weights: ReadonlyMap<string
   return Math.min(1, matched.size / best);
 }
 
-interface SentenceStats {
+export interface SentenceStats {
   sentence: ScoredSentence;
   terms: string[];
   bm25: number;
@@ -191,7 +192,7 @@ export function scoreSentences(passages: readonly Passage[], weights: ReadonlyMa
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /** Keeps a passage's sentences that mention query terms (contextual compression), best first. */
-function compress(stats: readonly SentenceStats[], max = 4): ScoredSentence[] {
+export function compress(stats: readonly SentenceStats[], max = 4): ScoredSentence[] {
   return stats
     .filter((s) => s.coverage > 0 && !isBoilerplate(s.sentence.text))
     .sort((a, b) => b.sentence.score - a.sentence.score || a.sentence.start - b.sentence.start)
@@ -293,7 +294,7 @@ export function offlineAnswer(input: AnswerInput, options: ExtractiveOptions = {
     start: c.sentence.start,
     end: c.sentence.end,
     quote: c.sentence.text,
-    pageNumber: c.passage.pageNumber,
+    pageNumber: pageAt(c.passage, c.sentence.start),
   }));
   let text = "";
   const emit = (delta: string) => {

@@ -5,7 +5,7 @@ export const DEFAULT_RERANK_THRESHOLD = 3;
 
 /**
  * analyze → respond for conversational input (no retrieval); → query for data questions and chart requests
- * when the SQL tool is available; otherwise → rewrite (knowledge-base retrieval).
+ * when the SQL tool is available; → respond when an LLM analyzer says no retrieval is needed; otherwise → rewrite (knowledge-base retrieval).
  */
 export function routeAfterAnalyze(
   state: Pick<RagAgentStateValue, "analysis">,
@@ -14,6 +14,10 @@ export function routeAfterAnalyze(
   const intent = state.analysis?.intent;
   if (intent === "conversational") return "respond";
   if (options.dataTools && (intent === "data_question" || intent === "chart_request")) return "query";
+  // An LLM analyzer may decide a question needs no documents ("what is 2 + 2?"): answer it directly.
+  if (state.analysis?.needsRetrieval === false && intent !== "data_question" && intent !== "chart_request") {
+    return "respond";
+  }
   return "rewrite";
 }
 
@@ -26,4 +30,12 @@ export function routeAfterRetrieve(
   threshold = DEFAULT_RERANK_THRESHOLD,
 ): "rerank" | "generate" {
   return state.passages.length > threshold ? "rerank" : "generate";
+}
+
+/**
+ * query → END once the data tools answered (a table, a chart, or a refused approval); → rewrite when the
+ * question could not be turned into a query, so the knowledge base gets its chance.
+ */
+export function routeAfterQuery(state: Pick<RagAgentStateValue, "answer">): "rewrite" | "__end__" {
+  return state.answer === "" ? "rewrite" : "__end__";
 }

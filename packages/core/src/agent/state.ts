@@ -1,5 +1,6 @@
 import { MessagesValue, ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
+import { type ModelUsage, modelUsageSchema } from "./usage.js";
 
 /** What the user asked for, as the analyze step understood it. */
 export const intentSchema = z.enum([
@@ -17,6 +18,8 @@ export const analysisSchema = z.object({
   entities: z.array(z.string()),
   /** The message continues the previous turn ("and what about X?"). */
   followUp: z.boolean(),
+  /** Set by an LLM analyzer: false when the message can be answered without searching the documents. */
+  needsRetrieval: z.boolean().optional(),
 });
 export type Analysis = z.infer<typeof analysisSchema>;
 
@@ -29,6 +32,11 @@ export const rewriteSchema = z.object({
   focusTerms: z.array(z.string()),
   /** Stemmed terms carried over from the previous turn. */
   contextTerms: z.array(z.string()),
+  /**
+   * HyDE: a hypothetical answer written by an LLM rewriter. Its embedding is searched dense-only and fused with
+   * the variations (an answer-shaped text lands closer to answer passages than the question does).
+   */
+  hypothetical: z.string().optional(),
 });
 export type Rewrite = z.infer<typeof rewriteSchema>;
 
@@ -57,6 +65,8 @@ export const passageSchema = z.object({
   rerankScore: z.number().optional(),
   /** Set by contextual compression: the sentences worth quoting, with document offsets. */
   sentences: z.array(sentenceSchema).optional(),
+  /** Later pages' start offsets inside a chunk that spans pages (see `pageAt`). */
+  pageStarts: z.array(z.tuple([z.number().int(), z.number().int()])).optional(),
 });
 export type Passage = z.infer<typeof passageSchema>;
 
@@ -148,6 +158,16 @@ export const RagAgentState = new StateSchema({
   citations: z.array(citationSchema).default(() => []),
   validation: validationSchema.nullable().default(null),
   toolCalls: z.array(toolCallSchema).default(() => []),
+  /** Answers generated this turn (1, or 2 after a regeneration requested by validation). */
+  attempts: z.number().int().min(0).default(0),
+  /** Token usage of this turn's model calls; nodes return new records, the reducer appends (analyze resets). */
+  usage: new ReducedValue(
+    z.array(modelUsageSchema).default(() => []),
+    {
+      inputSchema: z.array(modelUsageSchema),
+      reducer: (current: ModelUsage[], next: ModelUsage[]) => [...current, ...next],
+    },
+  ),
 });
 
 export type RagAgentStateValue = typeof RagAgentState.State;

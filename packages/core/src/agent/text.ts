@@ -69,9 +69,24 @@ export interface SentenceSpan {
 }
 
 /**
+ * Whether the line break at `index` ends a sentence. PDFs and plain text wrap sentences across lines, so a
+ * break is only a boundary at a blank line, before a list item or heading, or after a short line (a title)
+ * followed by a capital letter; "per calendar year, plus\npublic holidays" stays one sentence.
+ */
+function isLineBoundary(text: string, index: number): boolean {
+  const next = /^[ \t]*(\n|[-*•#>]|\d+[.)]\s|[A-Z])?/.exec(text.slice(index + 1, index + 8))?.[1];
+  if (next === undefined) return false;
+  if (!/^[A-Z]$/.test(next)) return true;
+  const lineStart = text.lastIndexOf("\n", index - 1) + 1;
+  const line = text.slice(lineStart, index).trim();
+  return line.length < 60 || /[:;]$/.test(line);
+}
+
+/**
  * Splits text into sentences with exact offsets: boundaries after . ! ? (followed by whitespace) and at line
- * breaks. Each span is trimmed, so `text.slice(start, end) === span.text`. Abbreviations such as "e.g." may
- * split a sentence: acceptable for extractive quoting, since every span is still verbatim source text.
+ * breaks that end a sentence (see isLineBoundary). Each span is trimmed, so `text.slice(start, end) ===
+ * span.text`. Abbreviations such as "e.g." may split a sentence: acceptable for extractive quoting, since every
+ * span is still verbatim source text.
  */
 export function splitSentences(text: string): SentenceSpan[] {
   const spans: SentenceSpan[] = [];
@@ -85,6 +100,7 @@ export function splitSentences(text: string): SentenceSpan[] {
     if (e > s) spans.push({ text: text.slice(s, e), start: s, end: e });
   };
   for (let m = boundary.exec(text); m; m = boundary.exec(text)) {
+    if (m[0] === "\n" && !isLineBoundary(text, m.index)) continue;
     const end = m.index + m[0].length;
     push(from, end);
     from = end;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentEvent, type AgentEventOf, agentEventSchema } from "../../src/agent/events.js";
 import { createRagAgent } from "../../src/agent/graph.js";
-import { routeAfterAnalyze } from "../../src/agent/routing.js";
+import { routeAfterAnalyze, routeAfterQuery } from "../../src/agent/routing.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
 import type { ChartSpec } from "../../src/tools/chart/schema.js";
@@ -50,6 +50,24 @@ describe("agent data tools: query_database and create_visualization", () => {
     expect(routeAfterAnalyze(analysis("chart_request") as never, { dataTools: true })).toBe("query");
     expect(routeAfterAnalyze(analysis("data_question") as never, { dataTools: false })).toBe("rewrite");
     expect(routeAfterAnalyze(analysis("factual") as never, { dataTools: true })).toBe("rewrite");
+  });
+
+  it("falls back to the documents when a question that sounds like data has no query", async () => {
+    expect(routeAfterQuery({ answer: "" })).toBe("rewrite");
+    expect(routeAfterQuery({ answer: "| region | revenue |" })).toBe("__end__");
+    const text = "Employees receive 28 days of paid annual leave per year.";
+    await store.putDocument(acme, { title: "Leave", text, chunks: [{ text, start: 0, end: text.length }] });
+    const agent = createRagAgent({ store });
+    const events = await collect(
+      agent.stream("How many days of paid leave do employees get?", { tenant: acme, threadId: "fallback" }),
+    );
+    const steps = of(events, "step_started").map((e) => e.step);
+    expect(steps.slice(0, 4)).toEqual(["analyze", "query", "rewrite", "retrieve"]);
+    expect(of(events, "interrupt")).toEqual([]); // no query, so nothing to approve
+    const finished = events.at(-1) as AgentEventOf<"run_finished">;
+    expect(finished).toMatchObject({ type: "run_finished", status: "completed", answerKind: "extractive" });
+    expect(finished.answer).toContain("28 days");
+    expect(finished.citations.length).toBeGreaterThan(0);
   });
 
   it("asks for approval by default, then answers from the tenant's own rows", async () => {

@@ -9,6 +9,7 @@ import {
   offlineRewrite,
   proximity,
 } from "../../src/agent/offline.js";
+import { pageAt } from "../../src/agent/pages.js";
 import { DEFAULT_RERANK_THRESHOLD, routeAfterAnalyze, routeAfterRetrieve } from "../../src/agent/routing.js";
 import { type Analysis, type Citation, type Passage, RagAgentState } from "../../src/agent/state.js";
 import { contentTerms, splitSentences, stem } from "../../src/agent/text.js";
@@ -67,6 +68,28 @@ describe("text utilities", () => {
       "yes.",
     ]);
     for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
+  });
+
+  it("keeps sentences that a PDF wraps across lines whole, and still splits at titles, lists and blank lines", () => {
+    const text =
+      "Leave policy\nFull-time employees receive 28 days of paid annual leave per calendar year, plus\npublic holidays. Part-time employees receive leave in proportion to their\nworking days.\n- Carry-over: 5 days\n\nSick leave needs a note.";
+    const spans = splitSentences(text);
+    expect(spans.map((s) => s.text)).toEqual([
+      "Leave policy",
+      "Full-time employees receive 28 days of paid annual leave per calendar year, plus\npublic holidays.",
+      "Part-time employees receive leave in proportion to their\nworking days.",
+      "- Carry-over: 5 days",
+      "Sick leave needs a note.",
+    ]);
+    for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
+  });
+
+  it("names the page a cited offset is printed on, inside chunks that span pages", () => {
+    const p = { pageNumber: 2, pageStarts: [[150, 3] as [number, number], [260, 4] as [number, number]] };
+    expect(pageAt(p, 120)).toBe(2);
+    expect(pageAt(p, 150)).toBe(3);
+    expect(pageAt(p, 300)).toBe(4);
+    expect(pageAt({ pageNumber: null }, 10)).toBeNull();
   });
 
   it("stems plurals and inflections to the same term", () => {

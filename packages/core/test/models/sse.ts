@@ -163,3 +163,46 @@ export function anthropicFrames(
   }
   return frames;
 }
+
+/** Anthropic Messages stream of one tool_use block whose input JSON arrives in pieces (stop_reason tool_use). */
+export function anthropicToolUseFrames(
+  name: string,
+  inputPieces: readonly string[],
+  options: { id?: string; input?: number; output?: number } = {},
+): string[] {
+  const event = (type: string, body: unknown) => `event: ${type}\ndata: ${JSON.stringify(body)}\n\n`;
+  return [
+    event("message_start", {
+      type: "message_start",
+      message: {
+        id: "msg_01ToolUse",
+        type: "message",
+        role: "assistant",
+        content: [],
+        model: "claude-haiku-4-5",
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: options.input ?? 60, output_tokens: 1 },
+      },
+    }),
+    event("content_block_start", {
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "tool_use", id: options.id ?? "toolu_01A", name, input: {} },
+    }),
+    ...inputPieces.map((partial_json) =>
+      event("content_block_delta", {
+        type: "content_block_delta",
+        index: 0,
+        delta: { type: "input_json_delta", partial_json },
+      }),
+    ),
+    event("content_block_stop", { type: "content_block_stop", index: 0 }),
+    event("message_delta", {
+      type: "message_delta",
+      delta: { stop_reason: "tool_use", stop_sequence: null },
+      usage: { output_tokens: options.output ?? 20 },
+    }),
+    event("message_stop", { type: "message_stop" }),
+  ];
+}

@@ -1,0 +1,85 @@
+import { reciprocalRankFusion } from "../../search/fusion.js";
+import type { SearchResult } from "../../search/types.js";
+import type { TenantContext } from "../../tenant/context.js";
+import { requestApproval } from "../approval.js";
+import type { AgentStore } from "../options.js";
+import type { Passage } from "../state.js";
+import { type GraphDeps, step, tenantFromConfig, throwIfAborted, toPassage } from "./common.js";
+
+export interface RetrieveQueries {
+  /** Searched hybrid (dense + lexical). */
+  variations: readonly string[];
+  /** HyDE: a hypothetical answer, searched dense-only (its words are not the user's: no lexical channel). */
+  hypothetical?: string | undefined;
+}
+
+/**
+ * Searches every query for the tenant and fuses the lists with RRF. Sequential on purpose: an embedded PGlite
+ * is one session, and each search is one short transaction.
+ */
+export async function searchPassages(
+  store: AgentStore,
+  tenant: TenantContext,
+  queries: RetrieveQueries,
+  options: { topK: number; maxCandidates: number; signal?: AbortSignal | undefined },
+): Promise<Passage[]> {
+  const lists: SearchResult[][] = [];
+  for (const query of queries.variations) {
+    if (options.signal?.aborted) break;
+    lists.push(await store.search(tenant, { query, mode: "hybrid", topK: options.topK }));
+  }
+  if (queries.hypothetical?.trim() && !options.signal?.aborted) {
+    lists.push(
+      await store.search(tenant, {
+        query: queries.hypothetical.slice(0, 10_000),
+        mode: "dense",
+        topK: options.topK,
+      }),
+    );
+  }
+  const byChunk = new Map(lists.flat().map((r) => [r.chunkId, r]));
+  const fused = reciprocalRankFusion(
+    lists.map((items) => ({ weight: 1, items })),
+    (r) => r.chunkId,
+  ).slice(0, options.maxCandidates);
+  return fused.map((f) => toPassage(byChunk.get(f.key)!, f.score));
+}
+
+export function retrieveNode(deps: GraphDeps) {
+  return step("retrieve", async (state, config) => {
+    const tenant = tenantFromConfig(config);
+    let variations = state.queries!.variations;
+    if (deps.approvals.has("retrieve")) {
+      // Nothing above this line has side effects: on resume the node re-runs from its start.
+      const decision = requestApproval({
+        kind: "approval",
+        tool: "retrieve",
+        args: { queries: variations },
+        reason: "Searching the knowledge base requires approval (requireApprovalFor: retrieve).",
+      });
+      if (decision.type === "reject") {
+        return {
+          passages: [],
+          thoughts: [`The search was not approved${decision.reason ? `: ${decision.reason}` : "."}`],
+        };
+      }
+      if (decision.type === "edit") variations = (decision.args as { queries: string[] }).queries;
+    }
+    const passages = await searchPassages(
+      deps.store,
+      tenant,
+      { variations, hypothetical: state.queries!.hypothetical },
+      { topK: deps.retrieveTopK, maxCandidates: deps.maxCandidates, signal: config.signal },
+    );
+    throwIfAborted(config);
+    const docs = new Set(passages.map((p) => p.documentId)).size;
+    return {
+      passages,
+      thoughts: [
+        passages.length
+          ? `Found ${passages.length} passage(s) in ${docs} document(s).`
+          : "Found no matching passages.",
+      ],
+    };
+  });
+}
