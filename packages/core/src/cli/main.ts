@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { isRagKitError } from "../errors/index.js";
 import { IngestionQueue } from "../jobs/queue.js";
+import { registerConnectorCommands } from "./connectors-commands.js";
 import { ingestCommand } from "./ingest.js";
 import { DEFAULT_DB, openCliStore } from "./open.js";
 import { searchCommand } from "./search.js";
@@ -43,6 +44,8 @@ export function buildCli(): Command {
     .action(async (query: string, o) => {
       await searchCommand(query, { ...o, topK: o.topK });
     });
+
+  registerConnectorCommands(program, db);
 
   program
     .command("worker")
