@@ -1,0 +1,13 @@
+export type { RunStoreHost } from "./run-store.js";
+export { RunStore } from "./run-store.js";
+export type {
+  CreateRunInput,
+  FinishRunInput,
+  NewRunEvent,
+  RunEventRecord,
+  RunKind,
+  RunRecord,
+  RunStatus,
+  ThreadSummary,
+} from "./types.js";
+export { runIdSchema, runKindSchema, runStatusSchema, TERMINAL_RUN_STATUSES } from "./types.js";

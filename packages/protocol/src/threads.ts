@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { chatIdSchema, chatInterruptSchema, chatRunStatusSchema, runSummarySchema } from "./chat.js";
+
+/** One conversation of the caller's tenant (`GET /threads`). */
+export const threadSummarySchema = z.object({
+  threadId: z.string(),
+  title: z.string().nullable(),
+  runCount: z.number().int(),
+  lastRunId: z.string(),
+  lastStatus: chatRunStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ThreadSummary = z.infer<typeof threadSummarySchema>;
+
+export const threadListResponseSchema = z.object({
+  threads: z.array(threadSummarySchema),
+  /** Pass as `before` to get the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type ThreadListResponse = z.infer<typeof threadListResponseSchema>;
+
+export const listThreadsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.iso.datetime().optional(),
+});
+
+export const threadMessageSchema = z.object({
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+});
+export type ThreadMessage = z.infer<typeof threadMessageSchema>;
+
+/** `GET /threads/:id`: messages, the agent's last state and a pending approval, if any. */
+export const threadDetailSchema = z.object({
+  threadId: z.string(),
+  messages: z.array(threadMessageSchema),
+  state: z.record(z.string(), z.unknown()),
+  interrupt: chatInterruptSchema.nullable(),
+  runs: z.array(runSummarySchema),
+});
+export type ThreadDetail = z.infer<typeof threadDetailSchema>;
+export const threadResponseSchema = z.object({ thread: threadDetailSchema });
+export type ThreadResponse = z.infer<typeof threadResponseSchema>;
+
+export const checkpointSummarySchema = z.object({
+  checkpointId: z.string(),
+  parentCheckpointId: z.string().nullable(),
+  step: z.number().int(),
+  source: z.string(),
+  node: z.string(),
+  createdAt: z.string(),
+  next: z.array(z.string()),
+});
+export type ThreadCheckpoint = z.infer<typeof checkpointSummarySchema>;
+export const checkpointListResponseSchema = z.object({ checkpoints: z.array(checkpointSummarySchema) });
+export type CheckpointListResponse = z.infer<typeof checkpointListResponseSchema>;
+
+/** `POST /threads/:id/resume`: answer the pending approval; the rest of the run streams as plain SSE. */
+export const chatApprovalDecisionSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("approve") }),
+  z.object({ type: z.literal("reject"), reason: z.string().max(2000).optional() }),
+  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()) }),
+]);
+export type ChatApprovalDecision = z.infer<typeof chatApprovalDecisionSchema>;
+export const resumeRequestSchema = z.object({
+  decision: chatApprovalDecisionSchema,
+  runId: chatIdSchema.optional(),
+  background: z.boolean().default(false),
+});
+export type ResumeRequest = z.input<typeof resumeRequestSchema>;
+
+/** `POST /threads/:id/fork`: branch at a checkpoint (LangGraph time travel); continue with `/threads/:id/continue`. */
+export const forkRequestSchema = z.object({ checkpointId: z.string().min(1).max(64) });
+export type ForkRequest = z.infer<typeof forkRequestSchema>;
+export const forkResponseSchema = z.object({
+  threadId: z.string(),
+  checkpointId: z.string(),
+  next: z.array(z.string()),
+});
+export type ForkResponse = z.infer<typeof forkResponseSchema>;

@@ -1,0 +1,112 @@
+import type { RunRecord } from "@ragkit/core";
+import { chatRequestSchema, type RunSummary } from "@ragkit/protocol";
+import { invalidInput, jsonResponse } from "../http.js";
+import type { Route, RouteContext } from "../router.js";
+import type { StoredEvent } from "../runs/live-run.js";
+import { lastEventId, sseResponse } from "../runs/sse.js";
+import { chatFrames } from "./events.js";
+
+export function toRunSummary(run: RunRecord): RunSummary {
+  return {
+    id: run.id,
+    threadId: run.threadId,
+    status: run.status,
+    background: run.background,
+    lastSeq: run.lastSeq,
+    errorCode: run.errorCode,
+    createdAt: run.createdAt.toISOString(),
+    updatedAt: run.updatedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** Streams a run's events as plain SSE, from `afterSeq` on; 404 before any byte for unknown runs. */
+export async function streamRun(
+  c: RouteContext,
+  runId: string,
+  threadId: string,
+  afterSeq: number,
+): Promise<Response> {
+  const { ctx } = await c.tenant();
+  const manager = await c.chat.runs();
+  // Subscribe before answering: the 404 (or the live subscription that keeps a foreground run alive) is settled
+  // before the response starts.
+  const subscription = new AbortController();
+  const events = await manager.subscribe(ctx, runId, afterSeq, subscription.signal);
+  return sseResponse(
+    (disconnect) => {
+      disconnect.addEventListener("abort", () => subscription.abort(), { once: true });
+      return chatFrames(closing(events, disconnect));
+    },
+    {
+      heartbeatMs: c.chat.options.heartbeatMs,
+      request: c.request,
+      headers: { "x-run-id": runId, "x-thread-id": threadId },
+    },
+  );
+}
+
+/** Ends the iteration as soon as `signal` aborts, and always returns the source (running its cleanup). */
+async function* closing(
+  source: AsyncGenerator<StoredEvent, void, undefined>,
+  signal: AbortSignal,
+): AsyncGenerator<StoredEvent> {
+  try {
+    for await (const event of source) {
+      yield event;
+      if (signal.aborted) return;
+    }
+  } finally {
+    await source.return(undefined);
+  }
+}
+
+const chatStream: Route = {
+  method: "POST",
+  path: "/chat/stream",
+  async handle(c) {
+    const parsed = chatRequestSchema.safeParse(await c.json());
+    if (!parsed.success) throw invalidInput("chat request", parsed.error.issues);
+    const { ctx } = await c.tenant();
+    const manager = await c.chat.runs();
+    const run = await manager.start(
+      ctx,
+      { kind: "message", message: parsed.data.message, threadId: parsed.data.threadId },
+      { runId: parsed.data.runId, background: parsed.data.background, requestId: c.requestId },
+    );
+    return streamRun(c, run.id, run.threadId, 0);
+  },
+};
+
+const runEvents: Route = {
+  method: "GET",
+  path: "/runs/:id/events",
+  async handle(c) {
+    const { ctx } = await c.tenant();
+    const run = await (await c.chat.runs()).getRun(ctx, c.params.id ?? "");
+    return streamRun(c, run.id, run.threadId, lastEventId(c.request, c.url));
+  },
+};
+
+const getRun: Route = {
+  method: "GET",
+  path: "/runs/:id",
+  async handle(c) {
+    const { ctx } = await c.tenant();
+    const run = await (await c.chat.runs()).getRun(ctx, c.params.id ?? "");
+    return jsonResponse(200, { run: toRunSummary(run) });
+  },
+};
+
+const stopRun: Route = {
+  method: "POST",
+  path: "/runs/:id/stop",
+  async handle(c) {
+    const { ctx } = await c.tenant();
+    const run = await (await c.chat.runs()).stop(ctx, c.params.id ?? "");
+    return jsonResponse(202, { run: toRunSummary(run) });
+  },
+};
+
+/** Plain-SSE chat for hosts without CopilotKit. */
+export const chatRoutes: readonly Route[] = [chatStream, runEvents, getRun, stopRun];

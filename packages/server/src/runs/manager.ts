@@ -1,0 +1,367 @@
+import type { AgentEvent, ApprovalDecision, RagAgent, RunRecord, RunStore } from "@ragkit/core";
+import type { KnowledgeStore, TenantContext } from "../core.js";
+import { HttpError } from "../http.js";
+import { LiveRun, type StoredEvent } from "./live-run.js";
+
+export type RunStart =
+  | { kind: "message"; message: string; threadId?: string | undefined }
+  | { kind: "resume"; threadId: string; decision: ApprovalDecision };
+
+export interface StartOptions {
+  runId?: string | undefined;
+  /** Keep running when every client has disconnected. */
+  background?: boolean;
+  requestId?: string;
+}
+
+export interface RunManagerDeps {
+  store: KnowledgeStore;
+  runs: RunStore;
+  agent: RagAgent;
+  /** Identifies this process in `agent_runs.owner`. */
+  owner: string;
+  pollIntervalMs: number;
+  /** How long new events may wait to be persisted (the live stream never waits for the database). */
+  flushIntervalMs: number;
+  newId: () => string;
+  onError: (error: unknown) => void;
+}
+
+const TERMINAL = new Set(["completed", "interrupted", "failed", "cancelled"]);
+const PAGE = 1000;
+
+const notFound = () => new HttpError("not_found", "Run not found.");
+const liveKey = (tenantId: string, runId: string) => `${tenantId}/${runId}`;
+
+/**
+ * Starts agent runs, numbers and persists every event (batched, in the background of the stream), fans events
+ * out to live subscribers in this process, and serves runs executing on other replicas by polling `run_events`.
+ * Stop requests abort in-process runs at once and are written to the run row for the replica that owns it.
+ */
+export class RunManager {
+  private readonly live = new Map<string, LiveRun>();
+  private cancelPoll: ReturnType<typeof setInterval> | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: RunManagerDeps) {}
+
+  get agent(): RagAgent {
+    return this.deps.agent;
+  }
+
+  get runs(): RunStore {
+    return this.deps.runs;
+  }
+
+  /** Creates the run row, then executes the agent in the background. */
+  async start(ctx: TenantContext, start: RunStart, options: StartOptions = {}): Promise<LiveRun> {
+    if (this.closed) throw new HttpError("service_unavailable", "The server is shutting down.");
+    const threadId = start.threadId ?? this.deps.newId();
+    for (const run of this.live.values()) {
+      if (run.ctx.tenantId === ctx.tenantId && run.threadId === threadId && !run.finished) {
+        throw new HttpError("conflict", "A run is already in progress on this thread.");
+      }
+    }
+    const record = await this.deps.runs.createRun(ctx, {
+      ...(options.runId ? { id: options.runId } : {}),
+      threadId,
+      kind: start.kind,
+      background: options.background ?? false,
+      title: start.kind === "message" ? start.message : null,
+      owner: this.deps.owner,
+    });
+    const live = new LiveRun(record.id, threadId, ctx, record.background);
+    this.live.set(liveKey(ctx.tenantId, record.id), live);
+    this.ensureCancelPoll();
+    void this.execute(live, start, options.requestId ?? null);
+    return live;
+  }
+
+  private async execute(live: LiveRun, start: RunStart, requestId: string | null): Promise<void> {
+    const { agent, runs } = this.deps;
+    const { ctx } = live;
+    const common = { tenant: ctx, threadId: live.threadId, runId: live.id, signal: live.abort.signal };
+    let last: AgentEvent | null = null;
+    try {
+      if (start.kind === "resume") {
+        const pending = await agent.getPendingInterrupt(ctx, live.threadId).catch(() => null);
+        await this.audit(ctx, {
+          action: "agent.approval",
+          resourceType: "thread",
+          resourceId: live.threadId,
+          requestId,
+          details: { runId: live.id, decision: start.decision.type, tool: pending?.tool ?? null },
+        });
+      }
+      const stream =
+        start.kind === "message"
+          ? agent.stream(start.message, common)
+          : agent.resume({ ...common, decision: start.decision });
+      for await (const event of stream) {
+        live.push(event.type, event as unknown as Record<string, unknown>);
+        this.flush(live);
+        if (event.type === "tool_call" && event.toolCall.name === "query_database") {
+          const result = event.toolCall.result as { rowCount?: unknown } | null;
+          await this.audit(ctx, {
+            action: "agent.sql_query",
+            resourceType: "run",
+            resourceId: live.id,
+            requestId,
+            details: {
+              threadId: live.threadId,
+              sql: String(event.toolCall.args.sql ?? "").slice(0, 10_000),
+              rowCount: typeof result?.rowCount === "number" ? result.rowCount : null,
+            },
+          });
+        }
+        if (event.type === "run_finished" || event.type === "run_error") last = event;
+      }
+    } catch (error) {
+      // agent.stream never throws by contract; anything here is a bug, reported and closed as a failed run.
+      this.deps.onError(error);
+      last = {
+        type: "run_error",
+        runId: live.id,
+        threadId: live.threadId,
+        code: "internal_error",
+        message: "The run failed.",
+      };
+      live.push(last.type, last as unknown as Record<string, unknown>);
+    }
+    const status =
+      last?.type === "run_finished"
+        ? last.status
+        : last?.type === "run_error" && last.code === "aborted"
+          ? "cancelled"
+          : "failed";
+    try {
+      // The last events and the final status land in one transaction: a reader that sees the run finished
+      // sees all of its events.
+      if (live.flushTimer) clearTimeout(live.flushTimer);
+      live.flushTimer = null;
+      while (live.flushing) await live.flushing;
+      const rest = live.unsaved.splice(0, live.unsaved.length);
+      await runs.finishRun(
+        ctx,
+        live.id,
+        { status, ...(last?.type === "run_error" ? { errorCode: last.code, error: last.message } : {}) },
+        rest,
+      );
+      await this.audit(ctx, {
+        action: "agent.run",
+        resourceType: "run",
+        resourceId: live.id,
+        outcome: status === "failed" ? "error" : "success",
+        requestId,
+        details: {
+          threadId: live.threadId,
+          kind: start.kind,
+          status,
+          background: live.background,
+          events: live.events.length,
+        },
+      });
+    } catch (error) {
+      this.deps.onError(error);
+    } finally {
+      live.finish();
+      this.live.delete(liveKey(ctx.tenantId, live.id));
+    }
+  }
+
+  private async audit(
+    ctx: TenantContext,
+    entry: Parameters<KnowledgeStore["audit"]["record"]>[1],
+  ): Promise<void> {
+    try {
+      await this.deps.store.audit.record(ctx, entry);
+    } catch (error) {
+      this.deps.onError(error);
+    }
+  }
+
+  /**
+   * Schedules a write of the unsaved events: after `flushIntervalMs` (so a burst of tokens is one transaction,
+   * not one each — the database is shared with the agent's own checkpoint writes), or now with `immediate`.
+   * One write in flight per run; events arriving meanwhile form the next batch.
+   */
+  private flush(live: LiveRun, immediate = false): void {
+    if (immediate && live.flushTimer) {
+      clearTimeout(live.flushTimer);
+      live.flushTimer = null;
+    }
+    if (live.flushing || live.flushTimer || live.unsaved.length === 0) return;
+    if (!immediate) {
+      live.flushTimer = setTimeout(() => {
+        live.flushTimer = null;
+        this.flush(live, true);
+      }, this.deps.flushIntervalMs);
+      return;
+    }
+    live.flushing = (async () => {
+      while (live.unsaved.length > 0) {
+        const batch = live.unsaved.slice(0, PAGE);
+        try {
+          await this.deps.runs.appendEvents(live.ctx, live.id, batch);
+          live.unsaved.splice(0, batch.length);
+        } catch (error) {
+          // Keep streaming from memory; a reconnect to another replica will miss these events.
+          live.unsaved.splice(0, batch.length);
+          this.deps.onError(error);
+        }
+      }
+    })().finally(() => {
+      live.flushing = null;
+      if (live.unsaved.length > 0) this.flush(live);
+    });
+  }
+
+  /** The run of this tenant (404 for missing and other tenants' runs). */
+  async getRun(ctx: TenantContext, runId: string): Promise<RunRecord> {
+    const run = await this.deps.runs.getRun(ctx, runId);
+    if (!run) throw notFound();
+    return run;
+  }
+
+  /**
+   * The events of a run after `afterSeq`, then its live tail until it ends or `signal` aborts. Throws 404 at
+   * once (before any byte is streamed) for a run that does not exist in this tenant.
+   */
+  async subscribe(
+    ctx: TenantContext,
+    runId: string,
+    afterSeq: number,
+    signal: AbortSignal,
+  ): Promise<AsyncGenerator<StoredEvent, void, undefined>> {
+    const live = this.live.get(liveKey(ctx.tenantId, runId));
+    if (live) return this.tailLive(live, afterSeq, signal);
+    const run = await this.deps.runs.getRun(ctx, runId);
+    if (!run) throw notFound();
+    return this.tailStored(ctx, run, afterSeq, signal);
+  }
+
+  private async *tailLive(live: LiveRun, afterSeq: number, signal: AbortSignal): AsyncGenerator<StoredEvent> {
+    live.subscribers++;
+    try {
+      let next = Math.max(0, afterSeq);
+      for (;;) {
+        while (next < live.events.length) yield live.events[next++]!;
+        if (live.finished || signal.aborted) return;
+        await live.wait(signal);
+      }
+    } finally {
+      live.subscribers--;
+      // The last client of a foreground run went away: stop the model call instead of paying for it.
+      if (live.subscribers === 0 && !live.background && !live.finished) live.abort.abort();
+    }
+  }
+
+  private async *tailStored(
+    ctx: TenantContext,
+    run: RunRecord,
+    afterSeq: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<StoredEvent> {
+    let after = Math.max(0, afterSeq);
+    let current = run;
+    for (;;) {
+      const events = await this.deps.runs.listEvents(ctx, run.id, { afterSeq: after, limit: PAGE });
+      for (const e of events) {
+        after = e.seq;
+        yield { seq: e.seq, type: e.type, data: e.data };
+      }
+      if (signal.aborted) return;
+      if (events.length === PAGE) continue;
+      if (TERMINAL.has(current.status)) return;
+      // The run executes elsewhere (another replica): poll for its next events.
+      const local = this.live.get(liveKey(ctx.tenantId, run.id));
+      if (local) {
+        yield* this.tailLive(local, after, signal);
+        return;
+      }
+      await sleep(this.deps.pollIntervalMs, signal);
+      if (signal.aborted) return;
+      current = (await this.deps.runs.getRun(ctx, run.id)) ?? { ...current, status: "failed" };
+    }
+  }
+
+  /** Stops a run: at once when it runs here, through its row otherwise. 404 for unknown runs. */
+  async stop(ctx: TenantContext, runId: string): Promise<RunRecord> {
+    const run = await this.deps.runs.requestCancel(ctx, runId);
+    if (!run) throw notFound();
+    this.live.get(liveKey(ctx.tenantId, runId))?.abort.abort();
+    return run;
+  }
+
+  /** Stops every running run of a thread; returns how many were asked to stop. */
+  async stopThread(ctx: TenantContext, threadId: string): Promise<number> {
+    const running = (await this.deps.runs.listRuns(ctx, { threadId, limit: 1000 })).filter(
+      (r) => r.status === "running",
+    );
+    for (const run of running) await this.stop(ctx, run.id);
+    return running.length;
+  }
+
+  /** The run of a thread executing now, if any (in this process or elsewhere). */
+  async activeRun(ctx: TenantContext, threadId: string): Promise<RunRecord | null> {
+    const runs = await this.deps.runs.listRuns(ctx, { threadId, limit: 1000 });
+    return runs.findLast((r) => r.status === "running") ?? null;
+  }
+
+  /** Polls stop requests for the runs this process executes (a stop may arrive at another replica). */
+  private ensureCancelPoll(): void {
+    if (this.cancelPoll) return;
+    this.cancelPoll = setInterval(() => {
+      if (this.live.size === 0) {
+        if (this.cancelPoll) clearInterval(this.cancelPoll);
+        this.cancelPoll = null;
+        return;
+      }
+      const byTenant = new Map<string, LiveRun[]>();
+      for (const run of this.live.values()) {
+        const list = byTenant.get(run.ctx.tenantId) ?? [];
+        list.push(run);
+        byTenant.set(run.ctx.tenantId, list);
+      }
+      for (const list of byTenant.values()) {
+        this.deps.runs
+          .cancelRequested(
+            list[0]!.ctx,
+            list.map((r) => r.id),
+          )
+          .then((ids) => {
+            for (const run of list) if (ids.includes(run.id)) run.abort.abort();
+          })
+          .catch((error: unknown) => this.deps.onError(error));
+      }
+    }, this.deps.pollIntervalMs);
+    this.cancelPoll.unref?.();
+  }
+
+  /** Aborts in-process runs (their rows end "cancelled") and waits for them to be recorded. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.cancelPoll) clearInterval(this.cancelPoll);
+    this.cancelPoll = null;
+    const pending = [...this.live.values()];
+    for (const run of pending) run.abort.abort();
+    const never = new AbortController().signal;
+    await Promise.all(
+      pending.map(async (run) => {
+        while (!run.finished) await run.wait(never);
+      }),
+    );
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,46 @@
+import type { RagAgentOptions } from "@ragkit/core";
+import { z } from "zod";
+
+/** The chat agent served by the handler (`/chat/stream`, the AG-UI/CopilotKit routes, `/threads`). */
+export interface AgentHandlerOptions {
+  /** Passed to `createRagAgent` (models, approvals, data tools, limits); the handler supplies the store. */
+  options?: Omit<RagAgentOptions, "store">;
+  /** The agent's id in `GET /info` and `/agent/:agentId/...` (CopilotKit's `agentId`). Default `"ragkit"`. */
+  id?: string;
+  /** Display name and description in `GET /info`. */
+  name?: string;
+  description?: string;
+  /** Interval of `: keep-alive` comment frames on idle streams, in ms. Default 15 000. */
+  heartbeatMs?: number;
+  /**
+   * How often a replica polls the database: for new events of a run executing on another replica, and for
+   * stop requests of the runs it executes. Default 1 000 ms.
+   */
+  pollIntervalMs?: number;
+  /**
+   * How long a run's new events may wait before they are written to `run_events` (batched: one transaction per
+   * interval instead of one per token). Live clients never wait for it; only a reconnect served by *another*
+   * replica can lag by this much. Default 500 ms.
+   */
+  flushIntervalMs?: number;
+}
+
+export const agentOptionsSchema = z
+  .object({
+    options: z.record(z.string(), z.unknown()).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "must be letters, digits, _ or - (max 64)")
+      .default("ragkit"),
+    name: z.string().min(1).max(200).optional(),
+    description: z.string().max(2000).optional(),
+    heartbeatMs: z.number().int().min(10).max(300_000).default(15_000),
+    pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
+    flushIntervalMs: z.number().int().min(0).max(60_000).default(500),
+  })
+  .strict()
+  .default({ id: "ragkit", heartbeatMs: 15_000, pollIntervalMs: 1_000, flushIntervalMs: 500 });
+
+export type ParsedAgentOptions = Omit<z.output<typeof agentOptionsSchema>, "options"> & {
+  options?: Omit<RagAgentOptions, "store"> | undefined;
+};

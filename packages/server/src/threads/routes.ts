@@ -1,0 +1,200 @@
+import type { ThreadSummary as StoredThread } from "@ragkit/core";
+import {
+  type CheckpointListResponse,
+  type ForkResponse,
+  forkRequestSchema,
+  listThreadsQuerySchema,
+  resumeRequestSchema,
+  type ThreadDetail,
+  type ThreadListResponse,
+  type ThreadSummary,
+} from "@ragkit/protocol";
+import { streamRun, toRunSummary } from "../chat/routes.js";
+import type { TenantContext } from "../core.js";
+import { HttpError, invalidInput, jsonResponse } from "../http.js";
+import type { Route, RouteContext } from "../router.js";
+import type { RunManager } from "../runs/manager.js";
+
+const notFound = () => new HttpError("not_found", "Thread not found.");
+
+function toThreadSummary(t: StoredThread): ThreadSummary {
+  return {
+    threadId: t.threadId,
+    title: t.title,
+    runCount: t.runCount,
+    lastRunId: t.lastRunId,
+    lastStatus: t.lastStatus,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+/** The caller's thread context: 404 unless the thread has runs in this tenant (others' read as missing). */
+async function threadOf(
+  c: RouteContext,
+): Promise<{ ctx: TenantContext; manager: RunManager; threadId: string }> {
+  const { ctx } = await c.tenant();
+  const manager = await c.chat.runs();
+  const threadId = c.params.id ?? "";
+  const runs = await manager.runs.listRuns(ctx, { threadId, limit: 1 });
+  if (runs.length === 0) throw notFound();
+  return { ctx, manager, threadId };
+}
+
+/** The agent's state fields worth showing a client (no passages, no owner fields). */
+const STATE_FIELDS = [
+  "step",
+  "progress",
+  "thoughts",
+  "answer",
+  "answerKind",
+  "citations",
+  "validation",
+  "toolCalls",
+  "analysis",
+] as const;
+
+/** Messages, state and pending interrupt of a thread, from its latest checkpoint (durable in Postgres). */
+export async function threadState(
+  manager: RunManager,
+  ctx: TenantContext,
+  threadId: string,
+): Promise<Pick<ThreadDetail, "messages" | "state" | "interrupt">> {
+  const [latest] = await manager.agent.listCheckpoints(ctx, threadId, { limit: 1 });
+  if (!latest) return { messages: [], state: {}, interrupt: null };
+  const at = await manager.agent.getStateAt(ctx, threadId, latest.checkpointId);
+  const values = at.values as unknown as Record<string, unknown>;
+  const state: Record<string, unknown> = {};
+  for (const field of STATE_FIELDS) if (values[field] !== undefined) state[field] = values[field];
+  return { messages: at.messages, state, interrupt: at.interrupt };
+}
+
+const listThreads: Route = {
+  method: "GET",
+  path: "/threads",
+  async handle(c) {
+    const raw: Record<string, string> = {};
+    for (const key of ["limit", "before"] as const) {
+      const value = c.url.searchParams.get(key);
+      if (value !== null) raw[key] = value;
+    }
+    const parsed = listThreadsQuerySchema.safeParse(raw);
+    if (!parsed.success) throw invalidInput("thread list query", parsed.error.issues);
+    const { ctx } = await c.tenant();
+    const manager = await c.chat.runs();
+    const threads = await manager.runs.listThreads(ctx, {
+      limit: parsed.data.limit,
+      ...(parsed.data.before ? { before: new Date(parsed.data.before) } : {}),
+    });
+    const body: ThreadListResponse = {
+      threads: threads.map(toThreadSummary),
+      nextCursor:
+        threads.length === parsed.data.limit ? (threads.at(-1)?.updatedAt.toISOString() ?? null) : null,
+    };
+    return jsonResponse(200, body);
+  },
+};
+
+const getThread: Route = {
+  method: "GET",
+  path: "/threads/:id",
+  async handle(c) {
+    const { ctx, manager, threadId } = await threadOf(c);
+    const [runs, state] = await Promise.all([
+      manager.runs.listRuns(ctx, { threadId, limit: 1000 }),
+      threadState(manager, ctx, threadId),
+    ]);
+    const thread: ThreadDetail = { threadId, ...state, runs: runs.map(toRunSummary) };
+    return jsonResponse(200, { thread });
+  },
+};
+
+const listCheckpoints: Route = {
+  method: "GET",
+  path: "/threads/:id/checkpoints",
+  async handle(c) {
+    const { ctx, manager, threadId } = await threadOf(c);
+    const limitRaw = c.url.searchParams.get("limit");
+    const limit =
+      limitRaw && /^\d{1,4}$/.test(limitRaw) ? Math.min(Math.max(Number(limitRaw), 1), 1000) : 100;
+    const checkpoints = await manager.agent.listCheckpoints(ctx, threadId, { limit });
+    return jsonResponse(200, { checkpoints } satisfies CheckpointListResponse);
+  },
+};
+
+const forkThread: Route = {
+  method: "POST",
+  path: "/threads/:id/fork",
+  async handle(c) {
+    const parsed = forkRequestSchema.safeParse(await c.json());
+    if (!parsed.success) throw invalidInput("fork request", parsed.error.issues);
+    const { ctx, manager, threadId } = await threadOf(c);
+    const fork = await manager.agent.fork(ctx, threadId, parsed.data.checkpointId);
+    await ctxAudit(c, ctx, "agent.fork", threadId, {
+      checkpointId: parsed.data.checkpointId,
+      forkId: fork.checkpointId,
+    });
+    return jsonResponse(201, fork satisfies ForkResponse);
+  },
+};
+
+const resumeThread: Route = {
+  method: "POST",
+  path: "/threads/:id/resume",
+  async handle(c) {
+    const parsed = resumeRequestSchema.safeParse(await c.json());
+    if (!parsed.success) throw invalidInput("resume request", parsed.error.issues);
+    const { ctx, manager, threadId } = await threadOf(c);
+    if (!(await manager.agent.getPendingInterrupt(ctx, threadId))) {
+      throw new HttpError("conflict", "There is no pending approval on this thread.");
+    }
+    const run = await manager.start(
+      ctx,
+      { kind: "resume", threadId, decision: parsed.data.decision },
+      { runId: parsed.data.runId, background: parsed.data.background, requestId: c.requestId },
+    );
+    return streamRun(c, run.id, threadId, 0);
+  },
+};
+
+const deleteThread: Route = {
+  method: "DELETE",
+  path: "/threads/:id",
+  async handle(c) {
+    const { ctx, manager, threadId } = await threadOf(c);
+    if (await manager.activeRun(ctx, threadId)) {
+      throw new HttpError("conflict", "A run is in progress on this thread; stop it first.");
+    }
+    await manager.agent.deleteThread(ctx, threadId);
+    await manager.runs.deleteThread(ctx, threadId);
+    await ctxAudit(c, ctx, "agent.thread.delete", threadId, {});
+    return new Response(null, { status: 204 });
+  },
+};
+
+async function ctxAudit(
+  c: RouteContext,
+  ctx: TenantContext,
+  action: string,
+  threadId: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const { store } = await c.tenant();
+  await store.audit.record(ctx, {
+    action,
+    resourceType: "thread",
+    resourceId: threadId,
+    requestId: c.requestId,
+    details,
+  });
+}
+
+/** Threads of the caller's tenant: list, detail (messages, state, pending approval), checkpoints, fork, resume, delete. */
+export const threadRoutes: readonly Route[] = [
+  listThreads,
+  getThread,
+  listCheckpoints,
+  forkThread,
+  resumeThread,
+  deleteThread,
+];

@@ -1,0 +1,391 @@
+#!/usr/bin/env node
+// Streaming-server benchmark. A fake model streams tokens at a fixed rate over loopback HTTP (SSE); the RagKit
+// agent's answer step reads it. Measures, on 127.0.0.1:
+//   1. time-to-first-token (TTFT) of the raw model stream vs through @ragkit/server (POST /chat/stream, plain
+//      SSE; and POST /copilotkit/agent/ragkit/run, AG-UI), p50/p95 → the added TTFT;
+//   2. sustained concurrent streams (default 200 clients): completed streams/s and latency p50/p99;
+//   3. the same agent hosted in @copilotkit/runtime/v2 (CopilotRuntime({agents}) + createCopilotRuntimeHandler),
+//      same measurements, and the ratios;
+//   4. import time of @ragkit/server vs @copilotkit/runtime/v2 (fresh Node processes, median).
+// Usage: npm run bench:server -- [--tokens 32] [--token-ms 5] [--samples 30] [--clients 200] [--seconds 10] [--json]
+process.env.COPILOTKIT_TELEMETRY_DISABLED = "true";
+
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    tokens: { type: "string", default: "32" },
+    "token-ms": { type: "string", default: "5" },
+    samples: { type: "string", default: "30" },
+    clients: { type: "string", default: "200" },
+    seconds: { type: "string", default: "10" },
+    "import-runs": { type: "string", default: "5" },
+    json: { type: "boolean", default: false },
+  },
+});
+const TOKENS = Number(values.tokens);
+const TOKEN_MS = Number(values["token-ms"]);
+const SAMPLES = Number(values.samples);
+const CLIENTS = Number(values.clients);
+const SECONDS = Number(values.seconds);
+const log = values.json ? () => {} : (...a) => console.log(...a);
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const serverDir = join(root, "packages/server");
+
+/** Resolves a package's ESM entry the way Node would from packages/server (devDeps live there). */
+function resolveFrom(dir, specifier) {
+  const parts = specifier.split("/");
+  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+  const sub = `.${specifier.slice(name.length)}`;
+  for (let d = dir; ; d = dirname(d)) {
+    const pkgDir = join(d, "node_modules", name);
+    if (existsSync(join(pkgDir, "package.json"))) {
+      const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+      const exp = pkg.exports;
+      const entry =
+        exp === undefined
+          ? pkg.main
+          : typeof exp === "string" || !(sub in exp || "." in exp)
+            ? exp
+            : exp[sub];
+      return pathToFileURL(join(pkgDir, pickCondition(entry) ?? pkg.main ?? "index.js")).href;
+    }
+    if (d === dirname(d)) throw new Error(`cannot resolve ${specifier}`);
+  }
+}
+/** Node's condition order for `import()`: node, import, default (recursively). */
+function pickCondition(entry) {
+  if (typeof entry === "string" || entry === undefined || entry === null) return entry ?? undefined;
+  for (const key of ["node", "import", "default"]) if (key in entry) return pickCondition(entry[key]);
+  return undefined;
+}
+const importFrom = (specifier) => import(resolveFrom(serverDir, specifier));
+
+const { createTenantContext, KnowledgeStore, createRagAgent, offlineModels } =
+  await importFrom("@ragkit/core");
+const { createRagHandler, toNodeHandler, toAguiEvents } = await importFrom("@ragkit/server");
+const { createParser } = await importFrom("eventsource-parser");
+const { SignJWT } = await importFrom("jose");
+
+// ---- helpers ------------------------------------------------------------------------------------------------
+const pct = (xs, p) => {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+function listen(handler) {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ server, url: `http://127.0.0.1:${server.address().port}` }),
+    ),
+  );
+}
+
+/**
+ * Streams a request; returns the time to the first frame matching `isToken` and to the end of the stream.
+ * Uses fetch (undici) with eventsource-parser, like a browser client would.
+ */
+async function timeStream(url, init, isToken) {
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${await res.text()}`);
+  let first = Number.NaN;
+  let tokens = 0;
+  const parser = createParser({
+    onEvent: (m) => {
+      if (isToken(m)) {
+        tokens++;
+        if (Number.isNaN(first)) first = performance.now() - t0;
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) parser.feed(decoder.decode(chunk, { stream: true }));
+  return { ttft: first, total: performance.now() - t0, tokens };
+}
+
+// ---- the fake model ---------------------------------------------------------------------------------------
+const words = Array.from({ length: TOKENS }, (_, i) =>
+  i === 0 ? "The " : i === TOKENS - 1 ? "[1]." : `word${i} `,
+);
+const model = await listen((req, res) => {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (i < words.length) res.write(`data: ${JSON.stringify({ token: words[i++] })}\n\n`);
+    else {
+      clearInterval(timer);
+      res.end("data: [DONE]\n\n");
+    }
+  }, TOKEN_MS);
+  req.on("close", () => clearInterval(timer));
+});
+const isModelToken = (m) => m.data !== "[DONE]";
+
+/** The agent's answer step backed by the fake model: one streamed HTTP call per answer. */
+const models = {
+  async answer(input) {
+    const res = await fetch(model.url, { signal: input.signal });
+    let text = "";
+    const parser = createParser({
+      onEvent: (m) => {
+        if (m.data === "[DONE]") return;
+        const { token } = JSON.parse(m.data);
+        text += token;
+        input.onDelta(token);
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) parser.feed(decoder.decode(chunk, { stream: true }));
+    const p = input.passages[0];
+    const citations = p
+      ? [
+          {
+            marker: 1,
+            chunkId: p.chunkId,
+            documentId: p.documentId,
+            documentTitle: p.documentTitle,
+            start: p.start,
+            end: p.end,
+            quote: p.text.slice(0, 200),
+            pageNumber: p.pageNumber,
+          },
+        ]
+      : [];
+    return { text, citations, kind: "generative" };
+  },
+};
+
+// ---- store, tenant, documents ------------------------------------------------------------------------------
+const store = await KnowledgeStore.open();
+const tenant = createTenantContext({ tenantId: "bench", userId: "bench", source: "system" });
+await store.ensureTenant(tenant);
+for (const [title, body] of [
+  ["Aurora budget", "The aurora project budget is five million euros for the first year."],
+  ["Leave policy", "Employees get twenty five days of paid leave per year."],
+  ["Security", "Passwords must be rotated every ninety days."],
+]) {
+  await store.putDocument(tenant, {
+    title,
+    text: body,
+    source: "upload",
+    chunks: [{ text: body, start: 0, end: body.length }],
+  });
+}
+const question = "What is the aurora budget?";
+const agentOptions = { models: { ...offlineModels, ...models }, requireApprovalFor: [] };
+
+// ---- @ragkit/server -------------------------------------------------------------------------------------------
+const SECRET = "bench-secret-that-is-at-least-32-bytes-long!";
+const token = await new SignJWT({ tenant_id: "bench" })
+  .setProtectedHeader({ alg: "HS256" })
+  .setSubject("bench")
+  .setAudience("authenticated")
+  .setExpirationTime("1h")
+  .sign(new TextEncoder().encode(SECRET));
+const ragkit = createRagHandler({ store, auth: { jwtSecret: SECRET }, agent: { options: agentOptions } });
+const ours = await listen(toNodeHandler(ragkit));
+const headers = {
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "text/event-stream",
+};
+
+// ---- the same agent in @copilotkit/runtime/v2 -------------------------------------------------------------------
+const { AbstractAgent } = await importFrom("@ag-ui/client");
+const { Observable } = await importFrom("rxjs");
+const { CopilotRuntime, createCopilotRuntimeHandler } = await importFrom("@copilotkit/runtime/v2");
+const sharedAgent = createRagAgent({ ...agentOptions, store });
+
+/** The RagKit agent as an AG-UI AbstractAgent (fixed bench tenant: CopilotKit's runtime has no auth of its own). */
+class RagKitAguiAgent extends AbstractAgent {
+  run(input) {
+    return new Observable((subscriber) => {
+      const controller = new AbortController();
+      const last = [...input.messages].reverse().find((m) => m.role === "user");
+      const message = typeof last?.content === "string" ? last.content : "";
+      (async () => {
+        const events = sharedAgent.stream(message, {
+          tenant,
+          threadId: input.threadId,
+          runId: input.runId,
+          signal: controller.signal,
+        });
+        for await (const e of toAguiEvents(events, { threadId: input.threadId, runId: input.runId })) {
+          subscriber.next(e);
+        }
+        subscriber.complete();
+      })().catch((error) => subscriber.error(error));
+      return () => controller.abort();
+    });
+  }
+  clone() {
+    return new RagKitAguiAgent({ agentId: this.agentId, description: this.description });
+  }
+}
+const copilotHandler = createCopilotRuntimeHandler({
+  runtime: new CopilotRuntime({ agents: { ragkit: new RagKitAguiAgent({ agentId: "ragkit" }) } }),
+  basePath: "/copilotkit",
+});
+const theirs = await listen(toNodeHandler(copilotHandler));
+
+// ---- requests -------------------------------------------------------------------------------------------------
+const isChatToken = (m) => m.event === "token";
+const isAguiToken = (m) => m.data.includes('"TEXT_MESSAGE_CONTENT"');
+const aguiBody = () =>
+  JSON.stringify({
+    threadId: crypto.randomUUID(),
+    runId: crypto.randomUUID(),
+    messages: [{ id: crypto.randomUUID(), role: "user", content: question }],
+    tools: [],
+    context: [],
+    state: {},
+    forwardedProps: {},
+  });
+const targets = {
+  raw: () => timeStream(model.url, {}, isModelToken),
+  chat: () =>
+    timeStream(
+      `${ours.url}/chat/stream`,
+      { method: "POST", headers, body: JSON.stringify({ message: question }) },
+      isChatToken,
+    ),
+  aguiOurs: () =>
+    timeStream(
+      `${ours.url}/copilotkit/agent/ragkit/run`,
+      { method: "POST", headers, body: aguiBody() },
+      isAguiToken,
+    ),
+  aguiCopilotKit: () =>
+    timeStream(
+      `${theirs.url}/copilotkit/agent/ragkit/run`,
+      { method: "POST", headers, body: aguiBody() },
+      isAguiToken,
+    ),
+};
+const labels = {
+  raw: "raw model stream",
+  chat: "@ragkit/server POST /chat/stream",
+  aguiOurs: "@ragkit/server AG-UI /agent/:id/run",
+  aguiCopilotKit: "@copilotkit/runtime/v2 AG-UI /agent/:id/run",
+};
+
+async function sequential(name) {
+  for (let i = 0; i < 3; i++) await targets[name](); // warm-up
+  const ttft = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const r = await targets[name]();
+    if (r.tokens !== TOKENS) throw new Error(`${name}: expected ${TOKENS} tokens, got ${r.tokens}`);
+    ttft.push(r.ttft);
+  }
+  return { p50: pct(ttft, 50), p95: pct(ttft, 95) };
+}
+
+async function concurrent(name) {
+  const latencies = [];
+  let errors = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        try {
+          const r = await targets[name]();
+          latencies.push(r.total);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  return {
+    rps: latencies.length / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    completed: latencies.length,
+    errors,
+  };
+}
+
+function importTime(specifier) {
+  const url = resolveFrom(serverDir, specifier);
+  const times = [];
+  for (let i = 0; i < Number(values["import-runs"]); i++) {
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const t=performance.now();await import(${JSON.stringify(url)});console.log(performance.now()-t)`,
+      ],
+      { env: { ...process.env, COPILOTKIT_TELEMETRY_DISABLED: "true" }, encoding: "utf8" },
+    );
+    times.push(Number(out.trim().split("\n").at(-1)));
+  }
+  return pct(times, 50);
+}
+
+// ---- run --------------------------------------------------------------------------------------------------------
+log(
+  `fake model: ${TOKENS} tokens every ${TOKEN_MS} ms; ${SAMPLES} sequential samples; ${CLIENTS} clients for ${SECONDS} s`,
+);
+const results = {
+  config: { tokens: TOKENS, tokenMs: TOKEN_MS, samples: SAMPLES, clients: CLIENTS, seconds: SECONDS },
+  ttft: {},
+  load: {},
+};
+for (const name of Object.keys(targets)) {
+  results.ttft[name] = await sequential(name);
+  const t = results.ttft[name];
+  log(`TTFT ${labels[name].padEnd(46)} p50 ${ms(t.p50)}  p95 ${ms(t.p95)}`);
+}
+for (const name of ["chat", "aguiOurs", "aguiCopilotKit"]) {
+  const t = results.ttft[name];
+  results.ttft[name].addedP50 = t.p50 - results.ttft.raw.p50;
+  results.ttft[name].addedP95 = t.p95 - results.ttft.raw.p95;
+  log(
+    `added TTFT over the raw stream, ${labels[name].padEnd(46)} p50 ${ms(t.addedP50)}  p95 ${ms(t.addedP95)}`,
+  );
+}
+for (const name of ["raw", "chat", "aguiOurs", "aguiCopilotKit"]) {
+  results.load[name] = await concurrent(name);
+  const l = results.load[name];
+  log(
+    `${CLIENTS} concurrent: ${labels[name].padEnd(46)} ${l.rps.toFixed(1)} streams/s  p50 ${ms(l.p50)}  p99 ${ms(l.p99)}  (${l.completed} ok, ${l.errors} errors)`,
+  );
+}
+results.ratio = {
+  ttftP50: results.ttft.aguiOurs.p50 / results.ttft.aguiCopilotKit.p50,
+  throughput: results.load.aguiOurs.rps / results.load.aguiCopilotKit.rps,
+  p99: results.load.aguiOurs.p99 / results.load.aguiCopilotKit.p99,
+};
+log(
+  `ratio @ragkit/server / @copilotkit/runtime (same agent, AG-UI): TTFT p50 ×${results.ratio.ttftP50.toFixed(2)}, ` +
+    `throughput ×${results.ratio.throughput.toFixed(2)}, p99 ×${results.ratio.p99.toFixed(2)}`,
+);
+results.importMs = {
+  ragkitServer: importTime("@ragkit/server"),
+  copilotkitRuntimeV2: importTime("@copilotkit/runtime/v2"),
+};
+log(
+  `import time (median, fresh process): @ragkit/server ${ms(results.importMs.ragkitServer)}, @copilotkit/runtime/v2 ${ms(results.importMs.copilotkitRuntimeV2)}`,
+);
+if (values.json) console.log(JSON.stringify(results, null, 2));
+
+for (const s of [ours, theirs, model]) s.server.closeAllConnections?.();
+await Promise.all([ours, theirs, model].map((s) => new Promise((r) => s.server.close(r))));
+await ragkit.close();
+await store.close();
+process.exit(0);
