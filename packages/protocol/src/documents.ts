@@ -55,3 +55,37 @@ export const documentResponseSchema = z.object({
   document: documentSummarySchema,
 });
 export type DocumentResponse = z.infer<typeof documentResponseSchema>;
+
+/** `POST /documents` with a JSON body: a text document (for files, send `multipart/form-data`). */
+export const textDocumentRequestSchema = z
+  .object({
+    text: z.string().min(1, "must not be empty"),
+    title: z.string().min(1).max(1000).optional(),
+    /** How to parse `text`. Default "text"; "markdown" keeps headings as sections, "html" extracts main text. */
+    format: z.enum(["text", "markdown", "html"]).default("text"),
+    /** Your id for the document: uploading again with the same id replaces it. */
+    sourceId: z.string().min(1).max(2048).optional(),
+    sourceUrl: z.url().max(4096).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type TextDocumentRequest = z.input<typeof textDocumentRequestSchema>;
+
+/** One accepted file of an upload: its ingestion job (poll `GET /jobs/:id` or stream `GET /jobs/:id/events`). */
+export const acceptedUploadSchema = z.object({
+  jobId: z.string(),
+  filename: z.string().nullable(),
+  sizeBytes: z.number().int().min(0),
+});
+export type AcceptedUpload = z.infer<typeof acceptedUploadSchema>;
+
+/** `POST /documents` answer (202): one job per accepted file. */
+export const uploadResponseSchema = z.object({ jobs: z.array(acceptedUploadSchema) });
+export type UploadResponse = z.infer<typeof uploadResponseSchema>;
+
+/** `GET /documents/:id/content`: the extracted text that chunk offsets and citations point into. */
+export const documentContentResponseSchema = z.object({
+  document: documentSummarySchema,
+  text: z.string(),
+});
+export type DocumentContentResponse = z.infer<typeof documentContentResponseSchema>;

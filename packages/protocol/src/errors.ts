@@ -17,10 +17,14 @@ export const errorStatus = {
   not_found: 404,
   /** The route exists but not for this method; see the `Allow` header. */
   method_not_allowed: 405,
+  /** The request conflicts with the resource's current state (e.g. retrying a job that has not failed). */
+  conflict: 409,
   /** The request body is larger than the server's limit. */
   payload_too_large: 413,
-  /** The request body is not `application/json`. */
+  /** The request body's media type is not accepted here (JSON, or multipart for uploads; or an unsupported file type). */
   unsupported_media_type: 415,
+  /** Too many requests for this user or tenant; retry after the `Retry-After` header's seconds. */
+  rate_limited: 429,
   /** An unexpected server-side failure; details are logged server-side, never returned. */
   internal_error: 500,
   /** A dependency (database, JWKS endpoint) is unreachable; retry later. */

@@ -3,11 +3,16 @@
  * inferred from them. `@ragkit/server` validates requests with these schemas; `@ragkit/react` validates
  * responses with them, so the two cannot drift apart silently.
  */
+export * from "./audit.js";
+export * from "./chart.js";
+export * from "./chat.js";
 export * from "./documents.js";
 export * from "./errors.js";
 export * from "./health.js";
+export * from "./jobs.js";
 export * from "./routes.js";
 export * from "./search.js";
+export * from "./threads.js";
 
 /** Bumped on breaking changes to any schema in this package. */
 export const PROTOCOL_VERSION = 1;

@@ -34,7 +34,8 @@ function ragKitErrorOf(
 }
 
 /**
- * Maps store errors to HTTP. `invalid_input` → 400 (with field details), `not_found` → 404, `unknown_tenant` →
+ * Maps store errors to HTTP. `invalid_input` → 400 (with field details), `not_found` → 404, `conflict` → 409,
+ * `too_large` → 413, `unsupported_type` → 415, `unknown_tenant` →
  * 403 (the caller is authenticated, its tenant is just not provisioned here; no other tenant's existence is
  * revealed because the id comes from the caller's own token). Everything else is a server fault: `null`.
  */
@@ -47,6 +48,12 @@ export function httpErrorFromStore(error: unknown): HttpError | null {
       return new HttpError("invalid_input", (error as Error).message, { details: e.details });
     case "not_found":
       return new HttpError("not_found", "Not found.");
+    case "conflict":
+      return new HttpError("conflict", (error as Error).message);
+    case "too_large":
+      return new HttpError("payload_too_large", (error as Error).message, { details: e.details });
+    case "unsupported_type":
+      return new HttpError("unsupported_media_type", (error as Error).message, { details: e.details });
     case "unknown_tenant":
       return new HttpError(
         "unknown_tenant",

@@ -1,9 +1,14 @@
 import { type Authenticated, createAuthenticator } from "./auth.js";
 import { httpErrorFromStore, type KnowledgeStore, loadCore, type TenantContext } from "./core.js";
+import { preflight, withCors } from "./cors.js";
 import { errorResponse, HttpError, readJsonBody, requestIdFor } from "./http.js";
+import { lazyQueue } from "./ingestion/queue.js";
+import { enforceRateLimits } from "./limits.js";
 import { parseOptions, type RagHandlerOptions } from "./options.js";
 import { compileRoutes, matchRoute, type RouteContext } from "./router.js";
 import { defaultRoutes } from "./routes.js";
+import { lazyRuns } from "./runs/lazy.js";
+import type { ParsedAgentOptions } from "./runs/options.js";
 
 /** A Web-standard request handler: mount it in any framework that speaks `Request`/`Response`. */
 export interface RagHandler {
@@ -38,6 +43,12 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       });
     return opened;
   };
+
+  const ingestion = lazyQueue(getStore, options.ingestion);
+  const agentOptions = options.agent as ParsedAgentOptions;
+  const chatRuns = lazyRuns(getStore, agentOptions, (error) =>
+    options.onError(error, { requestId: "agent-run", request: new Request("http://localhost/") }),
+  );
 
   const provisioned = new Set<string>();
   const tenantFor = async (
@@ -74,6 +85,11 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
     }
     const { route, params } = match;
     const identity: Authenticated | null = route.auth === false ? null : await authenticate(request);
+    const tenant = () => {
+      if (!identity) throw new Error(`Route ${route.method} ${route.path} is public and has no tenant.`);
+      return tenantFor(identity);
+    };
+    const rateHeaders = identity ? await enforceRateLimits(options.rateLimits, identity, tenant) : {};
     const ctx: RouteContext = {
       request,
       url,
@@ -84,17 +100,26 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
         return identity;
       },
       store: getStore,
-      tenant: () => {
-        if (!identity) throw new Error(`Route ${route.method} ${route.path} is public and has no tenant.`);
-        return tenantFor(identity);
-      },
+      tenant,
       json: () => readJsonBody(request, options.maxBodyBytes),
+      queue: ingestion.get,
+      chat: { runs: chatRuns.get, options: agentOptions },
+      limits: {
+        maxBodyBytes: options.maxBodyBytes,
+        maxFileBytes: options.ingestion.maxFileBytes,
+        maxFiles: options.ingestion.maxFiles,
+      },
     };
-    return route.handle(ctx);
+    return stamp(await route.handle(ctx), rateHeaders);
   };
 
   const handler = async (request: Request): Promise<Response> => {
     const requestId = requestIdFor(request);
+    const answered = preflight(options.cors, request);
+    if (answered) {
+      answered.headers.set("x-request-id", requestId);
+      return answered;
+    }
     let response: Response;
     try {
       response = await dispatch(request, requestId);
@@ -106,24 +131,33 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
         requestId,
       );
     }
-    try {
-      response.headers.set("x-request-id", requestId);
-    } catch {
-      // Immutable headers (a proxied or Response.redirect() response): copy, then stamp.
-      response = new Response(response.body, response);
-      response.headers.set("x-request-id", requestId);
-    }
-    return response;
+    return withCors(options.cors, request, stamp(response, { "x-request-id": requestId }));
   };
 
   return Object.assign(handler, {
     basePath,
     close: async () => {
+      await ingestion.stop();
+      await chatRuns.stop();
       const store = opened;
       opened = undefined;
       if (store) await (await store.catch(() => null))?.close();
     },
   });
+}
+
+/** Sets headers on a response; a response with immutable headers (proxied, `Response.redirect()`) is copied first. */
+function stamp(response: Response, headers: Record<string, string>): Response {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return response;
+  try {
+    for (const [name, value] of entries) response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    for (const [name, value] of entries) copy.headers.set(name, value);
+    return copy;
+  }
 }
 
 function stripBase(pathname: string, basePath: string): string | null {

@@ -116,11 +116,11 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readLimited(
+export async function readLimited(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
   tooLarge: () => HttpError,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!body) return new Uint8Array();
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];

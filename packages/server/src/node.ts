@@ -13,16 +13,35 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise
  * Uses no Node runtime modules (types only), so importing it costs nothing on other runtimes.
  */
 export function toNodeHandler(handler: WebHandler): NodeHandler {
+  return adaptNode(handler, {});
+}
+
+/** How a framework's request differs from a bare `IncomingMessage` (used by the Express adapter). */
+export interface NodeRequestHooks {
+  /** The URL path and query to route on (Express strips its mount path from `req.url`). */
+  url?: (req: IncomingMessage) => string;
+  /** A body some earlier middleware already consumed (e.g. `express.json()`), re-encoded; null = read the stream. */
+  consumedBody?: (req: IncomingMessage) => Uint8Array | null;
+}
+
+/** @internal The Node adapter with framework hooks. */
+export function adaptNode(handler: WebHandler, hooks: NodeRequestHooks): NodeHandler {
   return async (req, res) => {
     const controller = new AbortController();
     const onClose = () => {
       if (!res.writableFinished) controller.abort(new DOMException("The client disconnected.", "AbortError"));
     };
     res.once("close", onClose);
-    const body = hasBody(req) ? toBodyStream(req) : null;
+    const consumed = hasBody(req) ? (hooks.consumedBody?.(req) ?? null) : null;
+    const body = hasBody(req) && !consumed ? toBodyStream(req) : null;
+    const url = hooks.url?.(req) ?? req.url ?? "/";
     let response: Response;
     try {
-      response = await handler(toWebRequest(req, controller.signal, body?.stream ?? null));
+      response = await handler(
+        toWebRequest(req, url, controller.signal, consumed ? bytesStream(consumed) : (body?.stream ?? null), {
+          reencoded: consumed !== null,
+        }),
+      );
     } catch (error) {
       console.error("[ragkit] handler threw:", error);
       const requestId = crypto.randomUUID();
@@ -49,10 +68,21 @@ function hasBody(req: IncomingMessage): boolean {
   return req.method !== "GET" && req.method !== "HEAD" && req.method !== undefined;
 }
 
+function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
 function toWebRequest(
   req: IncomingMessage,
+  path: string,
   signal: AbortSignal,
   body: ReadableStream<Uint8Array> | null,
+  options: { reencoded: boolean },
 ): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -60,9 +90,14 @@ function toWebRequest(
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else headers.set(name, value);
   }
+  // A re-encoded body no longer has the length (or transfer encoding) the client declared.
+  if (options.reencoded) {
+    headers.delete("content-length");
+    headers.delete("transfer-encoding");
+  }
   const method = req.method ?? "GET";
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-  const url = new URL(req.url ?? "/", `${encrypted ? "https" : "http"}://${safeHost(req.headers.host)}`);
+  const url = new URL(path, `${encrypted ? "https" : "http"}://${safeHost(req.headers.host)}`);
   return new Request(url, {
     method,
     headers,

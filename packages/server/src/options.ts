@@ -1,5 +1,6 @@
-import type { KnowledgeStore } from "@ragkit/core";
+import type { ChunkOptions, KnowledgeStore } from "@ragkit/core";
 import { z } from "zod";
+import { type AgentHandlerOptions, agentOptionsSchema } from "./runs/options.js";
 
 /** Who is calling, as established by the authenticator. Never taken from the request body, query or headers. */
 export interface RequestIdentity {
@@ -62,6 +63,48 @@ export interface ErrorContext {
   request: Request;
 }
 
+/** Document uploads and the ingestion worker. */
+export interface IngestionOptions {
+  /**
+   * Run ingestion workers inside this handler's process (default `true`). Turn it off when separate worker
+   * processes (`ragkit worker`) drain the shared job table.
+   */
+  worker?: boolean;
+  /** Jobs processed at once by this process's worker. Default 1 (embedding is the bottleneck, not CPU). */
+  concurrency?: number;
+  /** Largest accepted file, in bytes (413 above it). Default 50 MiB. */
+  maxFileBytes?: number;
+  /** Most files in one upload request. Default 20. */
+  maxFiles?: number;
+  /** Chunking used by this process's worker (strategy, chunkSize, chunkOverlap; see core's `ChunkOptions`). */
+  chunking?: Omit<ChunkOptions, "signal">;
+}
+
+/** Cross-origin access for browser apps served from another origin. Off unless configured. */
+export interface CorsOptions {
+  /** Allowed origins: `"*"`, a list of exact origins (`"https://app.example.com"`), or a predicate. */
+  origins: "*" | readonly string[] | ((origin: string) => boolean);
+  /** Send `Access-Control-Allow-Credentials: true` (not allowed together with `"*"`). Default false. */
+  credentials?: boolean;
+  /** How long browsers may cache a preflight answer, in seconds. Default 600. */
+  maxAgeSec?: number;
+}
+
+/** A budget of `limit` requests per `windowSec` seconds (sliding window). */
+export interface RateLimitRuleOptions {
+  limit: number;
+  windowSec: number;
+}
+
+/**
+ * Per-user and per-tenant request budgets, counted in the shared database so that they hold across replicas.
+ * Requests over budget get 429 with `Retry-After`. Health, readiness and preflight requests are not counted.
+ */
+export interface RateLimitOptions {
+  perUser?: RateLimitRuleOptions;
+  perTenant?: RateLimitRuleOptions;
+}
+
 export interface RagHandlerOptions {
   /** The store to serve. The caller owns it (the handler never closes it). Exclusive with `database`. */
   store?: KnowledgeStore;
@@ -79,6 +122,14 @@ export interface RagHandlerOptions {
   maxBodyBytes?: number;
   /** Called with every unexpected error (the ones answered with 500/503). Default: `console.error`. */
   onError?: (error: unknown, context: ErrorContext) => void;
+  /** Uploads and the in-process ingestion worker. */
+  ingestion?: IngestionOptions;
+  /** CORS for browser clients on other origins. Default: none (same-origin only). */
+  cors?: CorsOptions;
+  /** Request budgets per user and per tenant. Default: none. */
+  rateLimits?: RateLimitOptions;
+  /** The chat agent (plain SSE, AG-UI/CopilotKit and thread routes); see docs/streaming.md. */
+  agent?: AgentHandlerOptions;
 }
 
 const jwtAlgorithms = [
@@ -190,6 +241,64 @@ const customAuthSchema = z
   .strict()
   .transform((auth) => ({ kind: "custom" as const, ...auth }));
 
+const MiB = 1024 * 1024;
+
+const ingestionSchema = z
+  .object({
+    worker: z.boolean().default(true),
+    concurrency: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be ≥ 1")
+      .max(32, "must be ≤ 32")
+      .default(1),
+    maxFileBytes: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be ≥ 1")
+      .max(2 * 1024 * MiB, "must be ≤ 2 GiB")
+      .default(50 * MiB),
+    maxFiles: z
+      .number()
+      .int("must be an integer")
+      .min(1, "must be ≥ 1")
+      .max(1000, "must be ≤ 1000")
+      .default(20),
+    // Validated by core when the queue is created (its own zod schema), so the rules live in one place.
+    chunking: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const corsSchema = z
+  .object({
+    origins: z.union([
+      z.literal("*"),
+      z.array(
+        z
+          .string()
+          .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin such as "https://app.example.com" (no path)'),
+      ),
+      z.custom<(origin: string) => boolean>((v) => typeof v === "function", "must be a function"),
+    ]),
+    credentials: z.boolean().default(false),
+    maxAgeSec: z.number().int().min(0).max(86_400).default(600),
+  })
+  .strict()
+  .refine((c) => !(c.credentials && c.origins === "*"), {
+    message: 'credentials cannot be combined with origins "*" (browsers refuse it); list the origins',
+  });
+
+const rateRuleSchema = z
+  .object({
+    limit: z.number().int("must be an integer").min(1, "must be ≥ 1").max(1_000_000),
+    windowSec: z.number().int("must be an integer").min(1, "must be ≥ 1").max(86_400, "must be ≤ 86400"),
+  })
+  .strict();
+
+const rateLimitsSchema = z
+  .object({ perUser: rateRuleSchema.optional(), perTenant: rateRuleSchema.optional() })
+  .strict();
+
 const optionsSchema = z
   .object({
     store: z
@@ -219,6 +328,10 @@ const optionsSchema = z
       .max(100 * 1024 * 1024, "must be ≤ 100 MiB")
       .default(1024 * 1024),
     onError: z.custom<NonNullable<RagHandlerOptions["onError"]>>((v) => typeof v === "function").optional(),
+    ingestion: ingestionSchema.default(() => ingestionSchema.parse({})),
+    cors: corsSchema.optional(),
+    rateLimits: rateLimitsSchema.optional(),
+    agent: agentOptionsSchema,
   })
   .strict()
   .superRefine((o, ctx) => {

@@ -1,5 +1,8 @@
+import type { IngestionQueue } from "@ragkit/core";
 import type { Authenticated } from "./auth.js";
 import type { KnowledgeStore, TenantContext } from "./core.js";
+import type { RunManager } from "./runs/manager.js";
+import type { ParsedAgentOptions } from "./runs/options.js";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -17,6 +20,12 @@ export interface RouteContext {
   tenant(): Promise<{ store: KnowledgeStore; ctx: TenantContext }>;
   /** The JSON body, size-limited and content-type checked. */
   json(): Promise<unknown>;
+  /** The durable ingestion queue on the store (its worker runs in this process unless configured off). */
+  queue(): Promise<IngestionQueue>;
+  /** The chat agent: its run manager (created on first use) and options. */
+  chat: { runs(): Promise<RunManager>; options: ParsedAgentOptions };
+  /** Configured request limits. */
+  limits: { maxBodyBytes: number; maxFileBytes: number; maxFiles: number };
 }
 
 export interface Route {

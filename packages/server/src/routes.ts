@@ -1,6 +1,5 @@
-import type { DocumentRecord, SearchResult as StoreSearchResult } from "@ragkit/core";
+import type { SearchResult as StoreSearchResult } from "@ragkit/core";
 import {
-  type DocumentSummary,
   type HealthResponse,
   listDocumentsQuerySchema,
   routes as paths,
@@ -9,28 +8,18 @@ import {
   type SearchResult,
   searchRequestSchema,
 } from "@ragkit/protocol";
+import { aguiRoutes } from "./agui/routes.js";
+import { auditRoutes } from "./audit/routes.js";
+import { chatRoutes } from "./chat/routes.js";
+import { documentRoutes } from "./documents/routes.js";
+import { toDocumentSummary } from "./documents/summary.js";
 import { HttpError, invalidInput, jsonResponse } from "./http.js";
+import { jobRoutes } from "./jobs/routes.js";
+import { openApiRoute } from "./openapi/route.js";
 import type { Route } from "./router.js";
+import { threadRoutes } from "./threads/routes.js";
 
 const READY_TIMEOUT_MS = 5_000;
-
-export function toDocumentSummary(d: DocumentRecord): DocumentSummary {
-  return {
-    id: d.id,
-    title: d.title,
-    source: d.source,
-    sourceId: d.sourceId,
-    sourceUrl: d.sourceUrl,
-    mimeType: d.mimeType,
-    contentHash: d.contentHash,
-    status: d.status,
-    metadata: d.metadata,
-    chunkCount: d.chunkCount,
-    tokenCount: d.tokenCount,
-    createdAt: d.createdAt.toISOString(),
-    updatedAt: d.updatedAt.toISOString(),
-  };
-}
 
 export function toSearchResult(r: StoreSearchResult): SearchResult {
   return {
@@ -114,7 +103,7 @@ const search: Route = {
 const listDocuments: Route = {
   method: "GET",
   path: paths.documents,
-  async handle({ url, tenant }) {
+  async handle({ url, tenant, requestId }) {
     const raw: Record<string, string> = {};
     for (const key of ["limit", "cursor", "status"] as const) {
       const value = url.searchParams.get(key);
@@ -128,6 +117,15 @@ const listDocuments: Route = {
       cursor: parsed.data.cursor ?? null,
       ...(parsed.data.status === undefined ? {} : { status: parsed.data.status }),
     });
+    await store.audit.record(ctx, {
+      action: "document.list",
+      resourceType: "document",
+      requestId,
+      details: {
+        count: page.documents.length,
+        ...(parsed.data.status ? { status: parsed.data.status } : {}),
+      },
+    });
     return jsonResponse(200, {
       documents: page.documents.map(toDocumentSummary),
       nextCursor: page.nextCursor,
@@ -140,13 +138,20 @@ const notFoundDocument = () => new HttpError("not_found", "Document not found.")
 const getDocument: Route = {
   method: "GET",
   path: "/documents/:id",
-  async handle({ params, tenant }) {
+  async handle({ params, tenant, requestId }) {
     const id = params.id ?? "";
     const { store, ctx } = await tenant();
     // Malformed, missing and other tenants' ids all get the same answer (the store checks the id shape too).
     if (id.length > 64) throw notFoundDocument();
     try {
-      return jsonResponse(200, { document: toDocumentSummary(await store.getDocument(ctx, id)) });
+      const document = await store.getDocument(ctx, id);
+      await store.audit.record(ctx, {
+        action: "document.read",
+        resourceType: "document",
+        resourceId: id,
+        requestId,
+      });
+      return jsonResponse(200, { document: toDocumentSummary(document) });
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === "not_found") throw notFoundDocument();
       throw error;
@@ -155,4 +160,19 @@ const getDocument: Route = {
 };
 
 /** The route table. Later versions add ingestion, chat (AG-UI) and admin routes here. */
-export const defaultRoutes: readonly Route[] = [health, ready, search, listDocuments, getDocument];
+export const defaultRoutes: readonly Route[] = [
+  ...chatRoutes,
+  ...threadRoutes,
+  ...aguiRoutes,
+  health,
+  ready,
+  search,
+  listDocuments,
+  getDocument,
+  ...documentRoutes,
+  ...jobRoutes,
+  ...auditRoutes,
+  openApiRoute(() => defaultRoutes),
+];
+
+export { toDocumentSummary };

@@ -57,23 +57,44 @@ export async function ingestDocument(
   input: LoadDocumentInput,
   options: IngestOptions = {},
 ): Promise<IngestResult> {
-  const report = async (stage: IngestStage, fraction: number, detail?: string) => {
+  await progressReporter(options)("parsing", 0);
+  const loaded = await loadDocument(input, { ...options.load, signal: options.signal });
+  return indexLoadedDocument(store, ctx, loaded, input, options);
+}
+
+function progressReporter(options: IngestOptions) {
+  return async (stage: IngestStage, fraction: number, detail?: string) => {
     const [from, to] = WEIGHTS[stage];
     const progress = from + (to - from) * Math.min(1, Math.max(0, fraction));
     await options.onProgress?.({ stage, progress, ...(detail ? { detail } : {}) });
   };
-  await report("parsing", 0);
-  const loaded = await loadDocument(input, { ...options.load, signal: options.signal });
+}
+
+/**
+ * Chunk → embed → store for a document whose text is already extracted (by a loader, or from the store for a
+ * reindex). `force` rewrites the document even when its text is unchanged.
+ */
+export async function indexLoadedDocument(
+  store: KnowledgeStore,
+  ctx: TenantContext,
+  loaded: LoadedDocument,
+  ref: Pick<LoadDocumentInput, "sourceId" | "sourceUrl">,
+  options: IngestOptions & { force?: boolean } = {},
+): Promise<IngestResult> {
+  const input = ref;
+  const report = progressReporter(options);
   await report("chunking", 0);
   const drafts = await chunkDocument(loaded, { ...options.chunking, signal: options.signal });
   await report("embedding", 0, `${drafts.length} chunks`);
   const source = options.source ?? "upload";
   // Identical content already stored: skip the (possibly paid) embedding; the put below reports "unchanged".
-  const unchanged = await store.findUnchanged(ctx, {
-    text: loaded.text,
-    source,
-    sourceId: input.sourceId ?? null,
-  });
+  const unchanged =
+    !options.force &&
+    (await store.findUnchanged(ctx, {
+      text: loaded.text,
+      source,
+      sourceId: input.sourceId ?? null,
+    }));
   const { vectors, usage } = unchanged
     ? { vectors: [] as number[][], usage: { promptTokens: 0, totalTokens: 0, costUsd: 0, requests: 0 } }
     : await embedAll(store.embedder, drafts, options, (done) =>
@@ -101,7 +122,10 @@ export async function ingestDocument(
         ...(vectors[i] ? { embedding: vectors[i] } : {}),
       })),
     },
-    { beforeCommit: options.beforeCommit ? (tx, [r]) => options.beforeCommit!(tx, r!, usage) : undefined },
+    {
+      beforeCommit: options.beforeCommit ? (tx, [r]) => options.beforeCommit!(tx, r!, usage) : undefined,
+      ...(options.force ? { force: true } : {}),
+    },
   );
   return {
     ...result,

@@ -3,9 +3,12 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
+import type { EmbeddingUsage } from "../embeddings/openai.js";
 import { NotFoundError, RagKitError, ValidationError, validationErrorFromZod } from "../errors/index.js";
 import { DEFAULT_MAX_BYTES } from "../ingest/loaders/index.js";
 import { type IngestOptions, type IngestProgress, ingestDocument } from "../ingest/pipeline.js";
+import { reindexDocument } from "../ingest/reindex.js";
+import type { PutDocumentResult } from "../store/documents.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import { createTenantContext, type TenantContext } from "../tenant/context.js";
 import { type JobEventRow, type JobRow, jobColumns, toJob, toJobEvent } from "./rows.js";
@@ -120,6 +123,31 @@ export class IngestionQueue {
         [ctx.tenantId, JSON.stringify(jobInput), data, maxAttempts ?? this.options.maxAttempts, ctx.userId],
       );
       await this.appendEvent(tx, job!.id, ctx.tenantId, "queued", 0, jobInput.filename ?? null);
+      return job!;
+    });
+    this.wake.emit("job");
+    return toJob(row);
+  }
+
+  /**
+   * Queues a reindex of a stored document: re-chunked and re-embedded from its stored text with the current
+   * chunking settings and embedder (see `reindexDocument`). Another tenant's id is "not found".
+   */
+  async enqueueReindex(ctx: TenantContext, documentId: string): Promise<Job> {
+    const { document } = await this.store.getDocumentText(ctx, documentId);
+    const jobInput: JobInput = {
+      reindexOf: document.id,
+      sizeBytes: 0,
+      ...(document.title ? { title: document.title } : {}),
+      ...(typeof document.metadata.filename === "string" ? { filename: document.metadata.filename } : {}),
+    };
+    const row = await this.store.withTenant(ctx, async (tx) => {
+      const [job] = await tx.query<JobRow>(
+        `INSERT INTO ${this.s}.jobs (tenant_id, input, payload, max_attempts, created_by, document_id)
+         VALUES ($1, $2::jsonb, NULL, $3, $4, $5) RETURNING ${jobColumns}`,
+        [ctx.tenantId, JSON.stringify(jobInput), this.options.maxAttempts, ctx.userId, document.id],
+      );
+      await this.appendEvent(tx, job!.id, ctx.tenantId, "queued", 0, "reindex");
       return job!;
     });
     this.wake.emit("job");
@@ -363,7 +391,8 @@ export class IngestionQueue {
       if (claimed.attempts > claimed.maxAttempts) {
         throw new RagKitError("provider_error", `Gave up after ${claimed.maxAttempts} attempts.`);
       }
-      if (!claimed.payload) throw new ValidationError("The job's file is no longer available.");
+      const reindexOf = claimed.input.reindexOf;
+      if (!claimed.payload && !reindexOf) throw new ValidationError("The job's file is no longer available.");
       const onProgress = async (p: IngestProgress) => {
         const stageChanged = p.stage !== lastState;
         if (!stageChanged && p.progress - lastProgress < 0.05) return;
@@ -373,65 +402,72 @@ export class IngestionQueue {
         await this.touch(ctx, claimed.id, p.stage, p.progress, true, p.detail ?? null);
       };
       const data = claimed.payload;
-      await ingestDocument(
-        this.store,
-        ctx,
-        {
-          data: data instanceof Uint8Array ? data : new Uint8Array(data),
-          ...(claimed.input.filename ? { filename: claimed.input.filename } : {}),
-          ...(claimed.input.mimeType ? { mimeType: claimed.input.mimeType } : {}),
-          ...(claimed.input.sourceId ? { sourceId: claimed.input.sourceId } : {}),
-          ...(claimed.input.sourceUrl ? { sourceUrl: claimed.input.sourceUrl } : {}),
-          ...(claimed.createdBy ? { uploadedBy: claimed.createdBy } : {}),
-        },
-        {
-          ...this.ingest,
-          ...(claimed.input.source ? { source: claimed.input.source } : {}),
-          ...(claimed.input.title ? { title: claimed.input.title } : {}),
-          ...(claimed.input.metadata ? { metadata: claimed.input.metadata } : {}),
-          ...(outer ? { signal: outer } : {}),
-          onProgress,
-          beforeCommit: async (tx, result, usage) => {
-            const summary = {
-              outcome: result.outcome,
-              chunks: result.document.chunkCount,
-              tokens: usage.totalTokens,
-              costUsd: usage.costUsd,
-            };
-            const done = await tx.query(
-              `UPDATE ${this.s}.jobs SET state = 'done', progress = 1, document_id = $3, result = $4::jsonb, payload = NULL,
+      const common = {
+        ...this.ingest,
+        ...(outer ? { signal: outer } : {}),
+        onProgress,
+        beforeCommit: async (tx: Queryable, result: PutDocumentResult, usage: EmbeddingUsage) => {
+          const summary = {
+            outcome: result.outcome,
+            chunks: result.document.chunkCount,
+            tokens: usage.totalTokens,
+            costUsd: usage.costUsd,
+          };
+          const done = await tx.query(
+            `UPDATE ${this.s}.jobs SET state = 'done', progress = 1, document_id = $3, result = $4::jsonb, payload = NULL,
                last_error = NULL, error_code = NULL, finished_at = now(), updated_at = now(), locked_by = NULL, locked_until = NULL
              WHERE id = $1 AND locked_by = $2 AND state <> 'cancelled' RETURNING id`,
-              [claimed.id, this.workerId, result.document.id, JSON.stringify(summary)],
-            );
-            // Cancelled or taken over meanwhile: roll the document write back with the job.
-            if (done.length === 0) throw new LeaseLostError("job was cancelled or taken over");
-            if (result.outcome !== "unchanged") {
-              await tx.query(
-                `INSERT INTO ${this.s}.usage_records (tenant_id, document_id, job_id, kind, model, prompt_tokens, total_tokens, cost_usd)
+            [claimed.id, this.workerId, result.document.id, JSON.stringify(summary)],
+          );
+          // Cancelled or taken over meanwhile: roll the document write back with the job.
+          if (done.length === 0) throw new LeaseLostError("job was cancelled or taken over");
+          if (result.outcome !== "unchanged") {
+            await tx.query(
+              `INSERT INTO ${this.s}.usage_records (tenant_id, document_id, job_id, kind, model, prompt_tokens, total_tokens, cost_usd)
                VALUES ($1, $2, $3, 'embedding', $4, $5, $6, $7)`,
-                [
-                  ctx.tenantId,
-                  result.document.id,
-                  claimed.id,
-                  this.store.embedder.name,
-                  usage.promptTokens,
-                  usage.totalTokens,
-                  usage.costUsd,
-                ],
-              );
-            }
-            await this.appendEvent(
-              tx,
-              claimed.id,
-              ctx.tenantId,
-              "done",
-              1,
-              `${result.outcome}: ${summary.chunks} chunks`,
+              [
+                ctx.tenantId,
+                result.document.id,
+                claimed.id,
+                this.store.embedder.name,
+                usage.promptTokens,
+                usage.totalTokens,
+                usage.costUsd,
+              ],
             );
-          },
+          }
+          await this.appendEvent(
+            tx,
+            claimed.id,
+            ctx.tenantId,
+            "done",
+            1,
+            `${result.outcome}: ${summary.chunks} chunks`,
+          );
         },
-      );
+      };
+      if (reindexOf) {
+        await reindexDocument(this.store, ctx, reindexOf, common);
+      } else {
+        await ingestDocument(
+          this.store,
+          ctx,
+          {
+            data: data instanceof Uint8Array ? data : new Uint8Array(data!),
+            ...(claimed.input.filename ? { filename: claimed.input.filename } : {}),
+            ...(claimed.input.mimeType ? { mimeType: claimed.input.mimeType } : {}),
+            ...(claimed.input.sourceId ? { sourceId: claimed.input.sourceId } : {}),
+            ...(claimed.input.sourceUrl ? { sourceUrl: claimed.input.sourceUrl } : {}),
+            ...(claimed.createdBy ? { uploadedBy: claimed.createdBy } : {}),
+          },
+          {
+            ...common,
+            ...(claimed.input.source ? { source: claimed.input.source } : {}),
+            ...(claimed.input.title ? { title: claimed.input.title } : {}),
+            ...(claimed.input.metadata ? { metadata: claimed.input.metadata } : {}),
+          },
+        );
+      }
     } catch (error) {
       if (!(error instanceof LeaseLostError)) await this.fail(ctx, claimed, error);
     } finally {

@@ -19,6 +19,8 @@ export interface JobInput {
   title?: string;
   metadata?: Record<string, unknown>;
   sizeBytes: number;
+  /** Set for a reindex job: the document re-chunked and re-embedded from its stored text (no file). */
+  reindexOf?: string;
 }
 
 export interface Job {

@@ -2,15 +2,23 @@ import { initialMigration } from "./001-initial.js";
 import { jobsMigration } from "./002-jobs.js";
 import { checkpointsMigration } from "./003-checkpoints.js";
 import { sqlToolMigration } from "./004-sql-tool.js";
+import { runsMigration } from "./005-runs.js";
+import { agentUsageMigration } from "./006-agent-usage.js";
+import { connectorsMigration } from "./007-connectors.js";
+import { rateLimitsMigration } from "./008-rate-limits.js";
 import type { Migration } from "./types.js";
 
-/** Ordered, append-only. Never edit a released migration: add a new one. */
+/** Append-only (sorted by version, so parallel branches may register theirs in any order). Never edit a released migration: add a new one. */
 export const migrations: readonly Migration[] = [
   initialMigration,
   jobsMigration,
   checkpointsMigration,
   sqlToolMigration,
-];
+  agentUsageMigration,
+  runsMigration,
+  rateLimitsMigration,
+  connectorsMigration,
+].sort((a, b) => a.version - b.version);
 
 export { runMigrations } from "./runner.js";
 export type { Migration, MigrationContext } from "./types.js";

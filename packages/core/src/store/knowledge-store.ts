@@ -48,6 +48,11 @@ export interface PutOptions {
    * caller (e.g. the job queue) commit its own bookkeeping atomically with the documents.
    */
   beforeCommit?: (tx: Queryable, results: readonly PutDocumentResult[]) => Promise<void>;
+  /**
+   * Rewrite documents even when their content is unchanged (a reindex with new chunking or a new embedder):
+   * the outcome is then "replaced" instead of "unchanged".
+   */
+  force?: boolean;
 }
 
 export interface ListDocumentsOptions {
@@ -243,7 +248,9 @@ export class KnowledgeStore {
     // Cheap check first so unchanged re-ingests skip embedding entirely.
     const before = await this.withTenant(ctx, (tx) => this.findExisting(tx, docs));
     const vectors = await Promise.all(
-      docs.map((d, i) => (before[i]?.content_hash === d.hash ? null : this.vectorsFor(d.doc))),
+      docs.map((d, i) =>
+        !options.force && before[i]?.content_hash === d.hash ? null : this.vectorsFor(d.doc),
+      ),
     );
     return this.withTenant(ctx, async (tx) => {
       // Serialise writers of the same logical documents so concurrent puts cannot duplicate them; keys are
@@ -261,7 +268,7 @@ export class KnowledgeStore {
       const inserts: number[] = [];
       for (const [i, { doc, hash }] of docs.entries()) {
         const current = existing[i];
-        if (current && current.content_hash === hash) {
+        if (current && current.content_hash === hash && !options.force) {
           results.push({ document: toDocumentRecord(current), outcome: "unchanged" });
           continue;
         }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { annotatePages, annotateSection } from "../../src/ingest/chunking/annotate.js";
+import { annotatePages, annotateSection, pageStartsWithin } from "../../src/ingest/chunking/annotate.js";
 
 describe("page and section annotation", () => {
   const pages = [
@@ -42,5 +42,20 @@ describe("page and section annotation", () => {
     });
     expect(annotateSection(sections, 550)).toEqual({ sectionTitle: "Appendix", sectionPath: ["Appendix"] });
     expect(annotateSection(sections, 650)).toEqual({ sectionTitle: null, sectionPath: [] });
+  });
+});
+
+describe("pageStartsWithin", () => {
+  const pages = [
+    { pageNumber: 1, start: 0, end: 100 },
+    { pageNumber: 2, start: 102, end: 200 },
+    { pageNumber: 3, start: 202, end: 300 },
+  ];
+  test("lists the pages that begin inside a chunk, with their document offsets", () => {
+    expect(pageStartsWithin(pages, 50, 250)).toEqual([
+      [102, 2],
+      [202, 3],
+    ]);
+    expect(pageStartsWithin(pages, 102, 150)).toEqual([]); // starts exactly on a page: nothing later
   });
 });

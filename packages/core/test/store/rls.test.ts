@@ -162,6 +162,66 @@ const KNOWN_TABLES: readonly TableSpec[] = [
       [t],
     ],
   },
+  {
+    name: "agent_runs",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "status = 'cancelled'",
+    insert: (t) => [
+      `INSERT INTO ragkit.agent_runs (tenant_id, id, thread_id) VALUES ($1, 'rls-run', 'rls-thread')
+       ON CONFLICT DO NOTHING`,
+      [t],
+    ],
+  },
+  {
+    name: "run_events",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "type = 'pwned'",
+    insert: (t) => [
+      `INSERT INTO ragkit.run_events (tenant_id, run_id, seq, type, data)
+       VALUES ($1, 'rls-run', 1 + floor(random() * 1e12)::bigint, 'text_delta', '{}')`,
+      [t],
+    ],
+  },
+  {
+    name: "connectors",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "name = 'pwned'",
+    insert: (t) => [
+      `INSERT INTO ragkit.connectors (tenant_id, id, kind, name) VALUES ($1, md5($1)::uuid, 'dir', 'rls')
+       ON CONFLICT DO NOTHING`,
+      [t],
+    ],
+  },
+  {
+    name: "connector_objects",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "version = 'pwned'",
+    insert: (t) => [
+      `INSERT INTO ragkit.connector_objects (tenant_id, connector_id, object_key)
+       VALUES ($1, md5($1)::uuid, 'rls/' || gen_random_uuid()::text)`,
+      [t],
+    ],
+  },
+  {
+    name: "rate_limit_counters",
+    tenantColumn: "tenant_id",
+    core: false,
+    seed: true,
+    set: "count = 0",
+    insert: (t) => [
+      `INSERT INTO ragkit.rate_limit_counters (tenant_id, key, window_start, count)
+       VALUES ($1, 'rls:' || gen_random_uuid()::text, now(), 1)`,
+      [t],
+    ],
+  },
 ];
 
 interface Seeded extends Refs {

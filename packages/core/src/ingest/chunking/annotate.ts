@@ -7,6 +7,21 @@ export interface PageAnnotation {
   pageNumbers: number[];
 }
 
+/**
+ * Where each later page begins inside a chunk that spans pages: `[documentOffset, pageNumber]` pairs, so a
+ * citation of a sentence inside the chunk can name the sentence's own page, not the chunk's first one.
+ */
+export function pageStartsWithin(
+  pages: readonly PageSpan[],
+  start: number,
+  end: number,
+): Array<[number, number]> {
+  return pages
+    .filter((page) => page.start > start && page.start < end)
+    .sort((a, b) => a.start - b.start)
+    .map((page) => [page.start, page.pageNumber]);
+}
+
 export function annotatePages(pages: readonly PageSpan[], start: number, end: number): PageAnnotation {
   let containing: PageSpan | undefined;
   let firstOverlapping: PageSpan | undefined;

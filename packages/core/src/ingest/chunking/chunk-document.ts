@@ -1,7 +1,7 @@
 import type { Embedder } from "../../embeddings/types.js";
 import { ValidationError } from "../../errors/index.js";
 import type { ChunkDraft, LoadedDocument, PageSpan, SectionSpan } from "../types.js";
-import { annotatePages, annotateSection } from "./annotate.js";
+import { annotatePages, annotateSection, pageStartsWithin } from "./annotate.js";
 import { type ChunkingEnv, type ChunkSpan, throwIfAborted } from "./env.js";
 import { loadLlamaIndex } from "./llamaindex.js";
 import { chunkMarkdown, scanMarkdownSections } from "./markdown.js";
@@ -106,6 +106,8 @@ function toDraft(
   const metadata: Record<string, unknown> = { strategy };
   if (sections.length > 0) metadata.sectionPath = sectionPath;
   if (pages.length > 0) metadata.pageNumbers = pageNumbers;
+  const pageStarts = pageStartsWithin(pages, span.start, span.end);
+  if (pageStarts.length > 0) metadata.pageStarts = pageStarts;
   if (span.match !== "exact") metadata.offsetMatch = span.match;
   return {
     index,

@@ -1,0 +1,2 @@
+export type { RateLimitDecision, RateLimitRule, RateLimitStore } from "./rate-limit.js";
+export { consumeRateLimit, rateLimitRuleSchema } from "./rate-limit.js";

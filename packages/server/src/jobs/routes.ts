@@ -1,0 +1,132 @@
+import {
+  type JobListResponse,
+  type JobResponse,
+  listJobsQuerySchema,
+  routes as paths,
+} from "@ragkit/protocol";
+import { invalidInput, jsonResponse } from "../http.js";
+import { notFoundError, orNotFound, uuidParam } from "../ids.js";
+import type { Route } from "../router.js";
+import { toJobEvent, toJobSummary } from "./summary.js";
+
+const notFound = notFoundError("Job");
+
+/** Proxies drop idle connections after ~60 s; a comment frame every 15 s keeps a slow job's stream open. */
+const HEARTBEAT_MS = 15_000;
+
+const list: Route = {
+  method: "GET",
+  path: paths.jobs,
+  async handle(ctx) {
+    const parsed = listJobsQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+    if (!parsed.success) throw invalidInput("job list query", parsed.error.issues);
+    const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
+    const jobs = await queue.list(tenant, {
+      limit: parsed.data.limit,
+      ...(parsed.data.state ? { state: parsed.data.state } : {}),
+    });
+    return jsonResponse(200, { jobs: jobs.map(toJobSummary) } satisfies JobListResponse);
+  },
+};
+
+const get: Route = {
+  method: "GET",
+  path: "/jobs/:id",
+  async handle(ctx) {
+    const id = uuidParam(ctx, notFound);
+    const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
+    return jsonResponse(200, {
+      job: toJobSummary(await orNotFound(queue.get(tenant, id), notFound)),
+    } satisfies JobResponse);
+  },
+};
+
+const cancel: Route = {
+  method: "POST",
+  path: "/jobs/:id/cancel",
+  async handle(ctx) {
+    const id = uuidParam(ctx, notFound);
+    const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
+    const job = await orNotFound(queue.cancel(tenant, id), notFound);
+    await store.audit.record(tenant, {
+      action: "job.cancel",
+      resourceType: "job",
+      resourceId: id,
+      requestId: ctx.requestId,
+    });
+    return jsonResponse(200, { job: toJobSummary(job) } satisfies JobResponse);
+  },
+};
+
+const retry: Route = {
+  method: "POST",
+  path: "/jobs/:id/retry",
+  async handle(ctx) {
+    const id = uuidParam(ctx, notFound);
+    const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
+    const job = await orNotFound(queue.retry(tenant, id), notFound);
+    await store.audit.record(tenant, {
+      action: "job.retry",
+      resourceType: "job",
+      resourceId: id,
+      requestId: ctx.requestId,
+    });
+    return jsonResponse(200, { job: toJobSummary(job) } satisfies JobResponse);
+  },
+};
+
+/**
+ * Server-sent progress events, replayed from the job's event log and then live until the job ends. A client
+ * that reconnects with `Last-Event-ID` (EventSource does this by itself) continues after the last event it saw.
+ */
+const events: Route = {
+  method: "GET",
+  path: "/jobs/:id/events",
+  async handle(ctx) {
+    const id = uuidParam(ctx, notFound);
+    const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
+    await orNotFound(queue.get(tenant, id), notFound); // 404 as JSON before the stream starts
+    const lastEventId = ctx.request.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId");
+    const abort = new AbortController();
+    ctx.request.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const encoder = new TextEncoder();
+    let heartbeat: ReturnType<typeof setInterval> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        heartbeat = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), HEARTBEAT_MS);
+        try {
+          for await (const event of queue.events(tenant, id, {
+            signal: abort.signal,
+            ...(lastEventId ? { afterId: lastEventId } : {}),
+          })) {
+            const frame = `id: ${event.id}\nevent: progress\ndata: ${JSON.stringify(toJobEvent(event))}\n\n`;
+            controller.enqueue(encoder.encode(frame));
+          }
+          controller.close();
+        } catch (error) {
+          if (abort.signal.aborted) return;
+          const message = error instanceof Error ? error.message : "stream failed";
+          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ message })}\n\n`));
+          controller.close();
+        } finally {
+          clearInterval(heartbeat);
+        }
+      },
+      cancel() {
+        clearInterval(heartbeat);
+        abort.abort();
+      },
+    });
+    return new Response(body, {
+      status: 200,
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      },
+    });
+  },
+};
+
+export const jobRoutes: readonly Route[] = [list, get, cancel, retry, events];
