@@ -25,6 +25,11 @@ export const errorStatus = {
   unsupported_media_type: 415,
   /** Too many requests for this user or tenant; retry after the `Retry-After` header's seconds. */
   rate_limited: 429,
+  /**
+   * Something the server called on the caller's behalf failed: a connector's source (wrong credentials, access
+   * denied, unreachable, throttled) or a model provider. The message says which; no secret is ever in it.
+   */
+  upstream_error: 502,
   /** An unexpected server-side failure; details are logged server-side, never returned. */
   internal_error: 500,
   /** A dependency (database, JWKS endpoint) is unreachable; retry later. */

@@ -6,6 +6,7 @@
 export * from "./audit.js";
 export * from "./chart.js";
 export * from "./chat.js";
+export * from "./connectors.js";
 export * from "./documents.js";
 export * from "./errors.js";
 export * from "./health.js";

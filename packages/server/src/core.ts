@@ -52,6 +52,9 @@ export function httpErrorFromStore(error: unknown): HttpError | null {
       return new HttpError("conflict", (error as Error).message);
     case "too_large":
       return new HttpError("payload_too_large", (error as Error).message, { details: e.details });
+    case "provider_error":
+    case "timeout":
+      return new HttpError("upstream_error", (error as Error).message);
     case "unsupported_type":
       return new HttpError("unsupported_media_type", (error as Error).message, { details: e.details });
     case "unknown_tenant":

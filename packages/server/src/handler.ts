@@ -109,6 +109,7 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
         maxFileBytes: options.ingestion.maxFileBytes,
         maxFiles: options.ingestion.maxFiles,
       },
+      connectorPolicy: options.connectors,
     };
     return stamp(await route.handle(ctx), rateHeaders);
   };

@@ -105,6 +105,16 @@ export interface RateLimitOptions {
   perTenant?: RateLimitRuleOptions;
 }
 
+/** What tenants may configure through the connectors API (connectors run on the server, with its access). */
+export interface ConnectorPolicyOptions {
+  /** Kinds tenants may create over HTTP. Default `["s3", "sharepoint", "urls"]`; `dir` also needs `dirRoots`. */
+  kinds?: ReadonlyArray<"s3" | "sharepoint" | "dir" | "urls">;
+  /** Absolute directories a `dir` connector's root must be inside. Default none. */
+  dirRoots?: readonly string[];
+  /** Allow URL-list and S3 endpoints on loopback/private addresses (development only). Default `false`. */
+  allowPrivateNetworks?: boolean;
+}
+
 export interface RagHandlerOptions {
   /** The store to serve. The caller owns it (the handler never closes it). Exclusive with `database`. */
   store?: KnowledgeStore;
@@ -128,6 +138,8 @@ export interface RagHandlerOptions {
   cors?: CorsOptions;
   /** Request budgets per user and per tenant. Default: none. */
   rateLimits?: RateLimitOptions;
+  /** The connectors API: which kinds tenants may create, and what they may reach. */
+  connectors?: ConnectorPolicyOptions;
   /** The chat agent (plain SSE, AG-UI/CopilotKit and thread routes); see docs/streaming.md. */
   agent?: AgentHandlerOptions;
 }
@@ -295,6 +307,17 @@ const rateRuleSchema = z
   })
   .strict();
 
+const connectorPolicySchema = z
+  .object({
+    kinds: z
+      .array(z.enum(["s3", "sharepoint", "dir", "urls"]))
+      .max(4)
+      .default(["s3", "sharepoint", "urls"]),
+    dirRoots: z.array(z.string().regex(/^\//, "must be an absolute path")).max(100).default([]),
+    allowPrivateNetworks: z.boolean().default(false),
+  })
+  .strict();
+
 const rateLimitsSchema = z
   .object({ perUser: rateRuleSchema.optional(), perTenant: rateRuleSchema.optional() })
   .strict();
@@ -331,6 +354,7 @@ const optionsSchema = z
     ingestion: ingestionSchema.default(() => ingestionSchema.parse({})),
     cors: corsSchema.optional(),
     rateLimits: rateLimitsSchema.optional(),
+    connectors: connectorPolicySchema.default(() => connectorPolicySchema.parse({})),
     agent: agentOptionsSchema,
   })
   .strict()

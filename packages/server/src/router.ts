@@ -1,6 +1,7 @@
 import type { IngestionQueue } from "@ragkit/core";
 import type { Authenticated } from "./auth.js";
 import type { KnowledgeStore, TenantContext } from "./core.js";
+import type { ParsedOptions } from "./options.js";
 import type { RunManager } from "./runs/manager.js";
 import type { ParsedAgentOptions } from "./runs/options.js";
 
@@ -26,6 +27,8 @@ export interface RouteContext {
   chat: { runs(): Promise<RunManager>; options: ParsedAgentOptions };
   /** Configured request limits. */
   limits: { maxBodyBytes: number; maxFileBytes: number; maxFiles: number };
+  /** What tenants may configure through the connectors API. */
+  connectorPolicy: ParsedOptions["connectors"];
 }
 
 export interface Route {

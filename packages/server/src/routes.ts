@@ -11,6 +11,7 @@ import {
 import { aguiRoutes } from "./agui/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { chatRoutes } from "./chat/routes.js";
+import { connectorRoutes } from "./connectors/routes.js";
 import { documentRoutes } from "./documents/routes.js";
 import { toDocumentSummary } from "./documents/summary.js";
 import { HttpError, invalidInput, jsonResponse } from "./http.js";
@@ -172,6 +173,7 @@ export const defaultRoutes: readonly Route[] = [
   ...documentRoutes,
   ...jobRoutes,
   ...auditRoutes,
+  ...connectorRoutes,
   openApiRoute(() => defaultRoutes),
 ];
 

@@ -2,6 +2,9 @@ import {
   auditListResponseSchema,
   chatRequestSchema,
   checkpointListResponseSchema,
+  connectorListResponseSchema,
+  connectorResponseSchema,
+  createConnectorRequestSchema,
   documentContentResponseSchema,
   documentListResponseSchema,
   documentResponseSchema,
@@ -19,9 +22,11 @@ import {
   runResponseSchema,
   searchRequestSchema,
   searchResponseSchema,
+  syncResponseSchema,
   textDocumentRequestSchema,
   threadListResponseSchema,
   threadResponseSchema,
+  updateConnectorRequestSchema,
   uploadResponseSchema,
 } from "@ragkit/protocol";
 import type { z } from "zod";
@@ -231,5 +236,39 @@ export const operations: Record<string, OperationDoc> = {
       "CopilotKit single-endpoint transport: { method, params, body } envelope for info / agent/run / agent/connect / agent/stop",
     tag: "copilotkit",
     success: { status: 200, description: "As the enveloped method answers (JSON or SSE)" },
+  },
+  "POST /connectors": {
+    summary: "Create a connector (S3, SharePoint, URL list; directories when the server allows them)",
+    description: "Credentials are encrypted at rest (AES-256-GCM) and never returned.",
+    tag: "connectors",
+    body: createConnectorRequestSchema,
+    success: { status: 201, schema: connectorResponseSchema },
+  },
+  "GET /connectors": {
+    summary: "The tenant's connectors (no credentials)",
+    tag: "connectors",
+    success: { status: 200, schema: connectorListResponseSchema },
+  },
+  "GET /connectors/{id}": {
+    summary: "One connector (no credentials) and its last sync",
+    tag: "connectors",
+    success: { status: 200, schema: connectorResponseSchema },
+  },
+  "PATCH /connectors/{id}": {
+    summary: "Rename, replace the configuration or the credentials",
+    tag: "connectors",
+    body: updateConnectorRequestSchema,
+    success: { status: 200, schema: connectorResponseSchema },
+  },
+  "DELETE /connectors/{id}": {
+    summary: "Delete a connector (and its documents with ?deleteDocuments=true)",
+    tag: "connectors",
+    success: { status: 204, description: "Deleted" },
+  },
+  "POST /connectors/{id}/sync": {
+    summary:
+      "Sync now: incremental, resumable; JSON summary with job ids, or SSE progress with Accept: text/event-stream",
+    tag: "connectors",
+    success: { status: 200, schema: syncResponseSchema },
   },
 };
