@@ -11,5 +11,6 @@ export default defineConfig({
   // Shared code lives in one chunk so both entries see the same classes (instanceof RagKitClientError holds).
   splitting: true,
   treeshake: true,
-  external: ["react", "react-dom"],
+  // Peers stay external: the host app brings them (and the headless entry imports neither CopilotKit nor recharts).
+  external: ["react", "react-dom", "@copilotkit/react-core", "@copilotkit/react-core/v2", "recharts"],
 });

@@ -1,19 +1,53 @@
 import {
+  type ChatRequest,
+  type DocumentContentResponse,
   type DocumentListResponse,
   type DocumentSummary,
+  documentContentResponseSchema,
   documentListResponseSchema,
   documentResponseSchema,
   type ErrorCode,
   type ErrorDetail,
   errorBodySchema,
+  type JobSummary,
+  jobResponseSchema,
   type ListDocumentsQuery,
   REQUEST_ID_HEADER,
+  type ResumeRequest,
   routes,
   type SearchRequest,
   type SearchResponse,
   searchResponseSchema,
+  type ThreadDetail,
+  type ThreadListResponse,
+  threadListResponseSchema,
+  threadResponseSchema,
+  type UploadResponse,
+  uploadResponseSchema,
 } from "@ragkit/protocol";
-import type { z } from "zod";
+import { z } from "zod";
+
+/** Chat, run and thread paths (not yet in the shared `routes` table of `@ragkit/protocol`). */
+export const chatRoutes = {
+  chatStream: "/chat/stream",
+  runEvents: (id: string): string => `/runs/${encodeURIComponent(id)}/events`,
+  runStop: (id: string): string => `/runs/${encodeURIComponent(id)}/stop`,
+  threads: "/threads",
+  thread: (id: string): string => `/threads/${encodeURIComponent(id)}`,
+  threadResume: (id: string): string => `/threads/${encodeURIComponent(id)}/resume`,
+  copilotkit: "/copilotkit",
+} as const;
+
+const noContent = z.unknown();
+
+export interface StreamRequest {
+  method: "GET" | "POST";
+  path: string;
+  body?: unknown;
+  /** Sent as `Last-Event-ID` so the server replays only the events after it. */
+  lastEventId?: string | null;
+  signal?: AbortSignal;
+}
 
 /** The part of `fetch` the client uses; `globalThis.fetch` fits, and so does any test double. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -132,17 +166,118 @@ export class RagKitClient {
     return (await this.request("GET", routes.document(id), documentResponseSchema, options)).document;
   }
 
-  private async request<S extends z.ZodType>(
-    method: "GET" | "POST",
+  /** `GET /documents/:id/content`: the text citation offsets point into. */
+  getDocumentContent(id: string, options: RequestOptions = {}): Promise<DocumentContentResponse> {
+    return this.request("GET", routes.documentContent(id), documentContentResponseSchema, options);
+  }
+
+  /**
+   * `POST /documents` (multipart): one ingestion job per file. Follow each with `GET /jobs/:id/events`
+   * (see `useJobs`).
+   */
+  uploadDocuments(
+    files: readonly File[],
+    init: { metadata?: Record<string, unknown> } & RequestOptions = {},
+  ): Promise<UploadResponse> {
+    const form = new FormData();
+    files.forEach((file, i) => {
+      form.append(`file${i}`, file, file.name);
+    });
+    if (init.metadata) form.append("metadata", JSON.stringify(init.metadata));
+    return this.request("POST", routes.documents, uploadResponseSchema, { ...init, body: form });
+  }
+
+  /** `DELETE /documents/:id`. */
+  async deleteDocument(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.request("DELETE", routes.document(id), noContent, options);
+  }
+
+  /** `POST /documents/:id/reindex`: the reindex job. */
+  async reindexDocument(id: string, options: RequestOptions = {}): Promise<JobSummary> {
+    return (await this.request("POST", routes.documentReindex(id), jobResponseSchema, options)).job;
+  }
+
+  /** `GET /jobs/:id`. */
+  async getJob(id: string, options: RequestOptions = {}): Promise<JobSummary> {
+    return (await this.request("GET", routes.job(id), jobResponseSchema, options)).job;
+  }
+
+  /** `GET /threads`: the caller's conversations, newest first. */
+  listThreads(
+    query: { limit?: number; before?: string } = {},
+    options: RequestOptions = {},
+  ): Promise<ThreadListResponse> {
+    const params = new URLSearchParams();
+    if (query.limit !== undefined) params.set("limit", String(query.limit));
+    if (query.before !== undefined) params.set("before", query.before);
+    const qs = params.toString();
+    return this.request(
+      "GET",
+      `${chatRoutes.threads}${qs ? `?${qs}` : ""}`,
+      threadListResponseSchema,
+      options,
+    );
+  }
+
+  /** `GET /threads/:id`: messages, last agent state and a pending approval. */
+  async getThread(id: string, options: RequestOptions = {}): Promise<ThreadDetail> {
+    return (await this.request("GET", chatRoutes.thread(id), threadResponseSchema, options)).thread;
+  }
+
+  /** `DELETE /threads/:id`. */
+  async deleteThread(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.request("DELETE", chatRoutes.thread(id), noContent, options);
+  }
+
+  /** Opens `POST /chat/stream`. The response is the raw SSE stream; errors before the stream are thrown. */
+  streamChat(
+    request: ChatRequest,
+    options: RequestOptions & { lastEventId?: string | null } = {},
+  ): Promise<Response> {
+    return this.stream({ method: "POST", path: chatRoutes.chatStream, body: request, ...options });
+  }
+
+  /** Opens `POST /threads/:id/resume` (answers a pending approval; the rest of the run streams back). */
+  streamResume(threadId: string, request: ResumeRequest, options: RequestOptions = {}): Promise<Response> {
+    return this.stream({
+      method: "POST",
+      path: chatRoutes.threadResume(threadId),
+      body: request,
+      ...options,
+    });
+  }
+
+  /**
+   * Opens an SSE stream (`Accept: text/event-stream`). Resolves with the 2xx response whose body is the stream;
+   * non-2xx answers reject with a `RagKitClientError` like every other call.
+   */
+  async stream(request: StreamRequest): Promise<Response> {
+    const { response } = await this.send(request.method, request.path, {
+      body: request.body,
+      signal: request.signal,
+      accept: "text/event-stream",
+      lastEventId: request.lastEventId ?? null,
+    });
+    if (response.ok) return response;
+    throw await this.failure(response, request.signal);
+  }
+
+  private async send(
+    method: "GET" | "POST" | "DELETE",
     path: string,
-    schema: S,
-    options: RequestOptions & { body?: unknown },
-  ): Promise<z.output<S>> {
+    options: {
+      body?: unknown;
+      signal?: AbortSignal | undefined;
+      accept: string;
+      lastEventId?: string | null;
+    },
+  ): Promise<{ response: Response }> {
     const { signal } = options;
     signal?.throwIfAborted();
     const headers = new Headers(this.headers);
     headers.delete("authorization");
-    headers.set("accept", "application/json");
+    headers.set("accept", options.accept);
+    if (options.lastEventId) headers.set("last-event-id", options.lastEventId);
     let token: string | null | undefined;
     try {
       token = await this.getToken?.();
@@ -158,7 +293,10 @@ export class RagKitClient {
     if (token) headers.set("authorization", `Bearer ${token}`);
     const init: RequestInit = { method, headers };
     if (signal) init.signal = signal;
-    if (options.body !== undefined) {
+    if (options.body instanceof FormData) {
+      // fetch sets the multipart boundary itself.
+      init.body = options.body;
+    } else if (options.body !== undefined) {
       headers.set("content-type", "application/json");
       init.body = JSON.stringify(options.body);
     }
@@ -177,6 +315,49 @@ export class RagKitClient {
         cause: error,
       });
     }
+    return { response };
+  }
+
+  /** The `RagKitClientError` for a non-2xx response. */
+  private async failure(response: Response, signal: AbortSignal | undefined): Promise<RagKitClientError> {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(await response.text());
+    } catch {
+      if (signal?.aborted) throw signal.reason;
+      payload = undefined;
+    }
+    const body = errorBodySchema.safeParse(payload);
+    if (body.success) {
+      const e = body.data.error;
+      return new RagKitClientError({
+        status: response.status,
+        code: e.code,
+        message: e.message,
+        requestId: e.requestId,
+        details: e.details ?? [],
+      });
+    }
+    return new RagKitClientError({
+      status: response.status,
+      code: "http_error",
+      message: `The RagKit server answered HTTP ${response.status}.`,
+      requestId: response.headers.get(REQUEST_ID_HEADER),
+    });
+  }
+
+  private async request<S extends z.ZodType>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    schema: S,
+    options: RequestOptions & { body?: unknown },
+  ): Promise<z.output<S>> {
+    const { signal } = options;
+    const { response } = await this.send(method, path, {
+      body: options.body,
+      signal,
+      accept: "application/json",
+    });
     const headerRequestId = response.headers.get(REQUEST_ID_HEADER);
     let payload: unknown;
     let parsed = true;

@@ -45,9 +45,20 @@ describe("server rendering", () => {
     expect(Object.keys(headless).sort()).toEqual([
       "RagKitClient",
       "RagKitClientError",
+      "applyChatEvent",
+      "chatRoutes",
+      "initialRunState",
       "isAbortError",
+      "isTerminal",
+      "newThreadId",
+      "readSse",
+      "toAgentView",
+      "useAgentState",
       "useDocuments",
+      "useJobs",
       "useRagSearch",
+      "useStreamingResponse",
+      "useThreads",
     ]);
   });
 });

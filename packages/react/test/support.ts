@@ -79,7 +79,7 @@ export async function openFixture(): Promise<Fixture> {
     store,
     basePath: "/api/rag",
     auth: { jwtSecret: SECRET },
-    onError: () => {},
+    onError: process.env.RAGKIT_TEST_LOG ? (e: unknown) => console.error(e) : () => {},
   });
   return { store, handler, ctxA, ctxB, docsA, docsB };
 }

@@ -1,4 +1,4 @@
-import type { DocumentStatus, DocumentSummary } from "@ragkit/protocol";
+import type { DocumentStatus, DocumentSummary, JobSummary } from "@ragkit/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RagKitClient, RagKitClientError } from "../client.js";
 import { toClientError } from "./errors.js";
@@ -23,6 +23,10 @@ export interface UseDocumentsResult {
   loadMore(): Promise<void>;
   /** Drops loaded pages and loads the first page again. */
   reload(): Promise<void>;
+  /** `DELETE /documents/:id`, then drops it from the list. Rejects with a `RagKitClientError`. */
+  remove(id: string): Promise<void>;
+  /** `POST /documents/:id/reindex`; the document shows as "processing" until the next reload. Resolves with the job. */
+  reindex(id: string): Promise<JobSummary>;
 }
 
 interface State {
@@ -97,7 +101,29 @@ export function useDocuments(options: UseDocumentsOptions): UseDocumentsResult {
     return load(false);
   }, [load]);
 
+  const remove = useCallback(
+    async (id: string) => {
+      await client.deleteDocument(id);
+      setState((s) => ({ ...s, documents: s.documents.filter((d) => d.id !== id) }));
+    },
+    [client],
+  );
+
+  const reindex = useCallback(
+    async (id: string) => {
+      const job = await client.reindexDocument(id);
+      setState((s) => ({
+        ...s,
+        documents: s.documents.map((d) => (d.id === id ? { ...d, status: "processing" } : d)),
+      }));
+      return job;
+    },
+    [client],
+  );
+
   return {
+    remove,
+    reindex,
     status: state.status,
     loading: state.status === "loading",
     documents: state.documents,

@@ -1,0 +1,254 @@
+import {
+  CopilotChat,
+  type CopilotChatLabels,
+  CopilotPopup,
+  CopilotSidebar,
+  UseAgentUpdate,
+  useAgent,
+  useConfigureSuggestions,
+} from "@copilotkit/react-core/v2";
+import type { CSSProperties, ReactNode } from "react";
+import { AgentStateDisplay, type AgentStateDisplayLabels } from "../components/agent-state-display.js";
+import type { ApprovalCardLabels } from "../components/approval-card.js";
+import { type CitationLabels, Citations } from "../components/citations.js";
+import { useRagKitContext } from "../context.js";
+import { useThreads } from "../hooks/use-threads.js";
+import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
+import { useRagAgentState, useRagInterrupt, useRagToolRenderers } from "./hooks.js";
+
+export interface RagChatLabels extends Partial<CopilotChatLabels> {
+  newThread?: string;
+  threadPicker?: string;
+  /** Accessible name of the message log. */
+  conversation?: string;
+  untitledThread?: string;
+  agentState?: Partial<AgentStateDisplayLabels>;
+  citations?: Partial<CitationLabels>;
+  approval?: Partial<ApprovalCardLabels>;
+}
+
+export interface RagChatSuggestion {
+  title: string;
+  message: string;
+}
+
+export interface RagChatProps {
+  /** Default: the provider's agent ("ragkit"). */
+  agentId?: string;
+  /** Controlled thread; otherwise the widget picks (and remembers) one. */
+  threadId?: string;
+  /** `localStorage` key for restore-on-reload; `null` disables. Default "ragkit:thread". */
+  storageKey?: string | null;
+  /** Show a thread picker ("new conversation" + past threads). Default true. */
+  showThreads?: boolean;
+  welcomeText?: string;
+  suggestions?: RagChatSuggestion[];
+  labels?: RagChatLabels;
+  theme?: RagKitTheme;
+  /** Show the agent's progress and the answer's sources next to the chat. Default true. */
+  showAgentState?: boolean;
+  className?: string;
+  style?: CSSProperties;
+}
+
+type Variant = "inline" | "sidebar" | "popup";
+
+function splitLabels(
+  labels: RagChatLabels | undefined,
+  welcomeText: string | undefined,
+): Partial<CopilotChatLabels> {
+  const {
+    newThread: _n,
+    threadPicker: _t,
+    untitledThread: _u,
+    agentState: _a,
+    citations: _c,
+    approval: _p,
+    ...chat
+  } = labels ?? {};
+  return { ...(welcomeText ? { welcomeMessageText: welcomeText } : {}), ...chat };
+}
+
+/** Thread selection: controlled, or remembered in storage and restored after a reload. */
+function useChatThread(props: RagChatProps) {
+  const { client } = useRagKitContext();
+  if (!client) throw new Error("RagChat: render it inside <RagKitProvider>.");
+  const threads = useThreads({
+    client,
+    storageKey: props.storageKey === undefined ? "ragkit:thread" : props.storageKey,
+    enabled: props.showThreads !== false && props.threadId === undefined,
+    // After mount only (the server render has no storage): a new conversation when none was restored.
+    autoStart: props.threadId === undefined,
+  });
+  return { threads, threadId: props.threadId ?? threads.selectedId ?? undefined };
+}
+
+function ThreadBar({
+  threads,
+  labels,
+}: {
+  threads: ReturnType<typeof useThreads>;
+  labels: RagChatLabels | undefined;
+}) {
+  return (
+    <div className="rk-threads">
+      <label className="rk-sr" htmlFor="rk-thread-picker">
+        {labels?.threadPicker ?? "Conversation"}
+      </label>
+      <select
+        id="rk-thread-picker"
+        className="rk-input"
+        style={{ flex: 1, width: "auto" }}
+        value={threads.selectedId ?? ""}
+        onChange={(e) => threads.select(e.target.value || null)}
+      >
+        {threads.selectedId && !threads.threads.some((t) => t.threadId === threads.selectedId) ? (
+          <option value={threads.selectedId}>{labels?.newThread ?? "New conversation"}</option>
+        ) : null}
+        {threads.threads.map((t) => (
+          <option key={t.threadId} value={t.threadId}>
+            {t.title ?? labels?.untitledThread ?? "Untitled conversation"}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        className="rk-btn"
+        onClick={() => {
+          threads.startNew();
+          void threads.reload();
+        }}
+      >
+        {labels?.newThread ?? "New conversation"}
+      </button>
+    </div>
+  );
+}
+
+/** Agent progress while it runs; the sources and validation of the last answer afterwards. */
+function AgentPanel({
+  agentId,
+  labels,
+}: {
+  agentId?: string | undefined;
+  labels: RagChatLabels | undefined;
+}) {
+  const view = useRagAgentState(agentId);
+  if (view.running) {
+    return <AgentStateDisplay state={view} {...(labels?.agentState ? { labels: labels.agentState } : {})} />;
+  }
+  if (view.citations.length === 0 && !view.validation) return null;
+  return (
+    <Citations
+      citations={view.citations}
+      validation={view.validation}
+      {...(labels?.citations ? { labels: labels.citations } : {})}
+    />
+  );
+}
+
+/**
+ * CopilotKit shows its welcome screen only for chats without an explicit thread id, and this widget always has one
+ * (to restore it after a reload), so the welcome text is rendered here while the thread is empty.
+ */
+function Welcome({ agentId, text }: { agentId?: string | undefined; text: string | undefined }) {
+  const { agent } = useAgent({
+    ...(agentId ? { agentId } : {}),
+    updates: [UseAgentUpdate.OnMessagesChanged, UseAgentUpdate.OnRunStatusChanged],
+  });
+  if (!text || agent.messages.length > 0 || agent.isRunning) return null;
+  return (
+    <p className="rk-welcome" role="note">
+      {text}
+    </p>
+  );
+}
+
+/** Registers the generative UI (charts, query tables, approvals) and the suggestions. */
+function RagGenerativeUi(props: {
+  agentId?: string | undefined;
+  suggestions?: RagChatSuggestion[] | undefined;
+  labels?: RagChatLabels | undefined;
+}) {
+  useRagToolRenderers(props.agentId ? { agentId: props.agentId } : {});
+  useRagInterrupt({
+    ...(props.agentId ? { agentId: props.agentId } : {}),
+    ...(props.labels?.approval ? { labels: props.labels.approval } : {}),
+  });
+  const key = JSON.stringify(props.suggestions ?? []);
+  useConfigureSuggestions(
+    props.suggestions && props.suggestions.length > 0
+      ? { suggestions: props.suggestions, available: "before-first-message" }
+      : null,
+    [key],
+  );
+  return null;
+}
+
+function RagChatBase(props: RagChatProps & { variant: Variant }) {
+  const { variant, agentId, labels, showAgentState = true } = props;
+  const { threads, threadId } = useChatThread(props);
+  const chatLabels = splitLabels(labels, props.welcomeText);
+  const common = {
+    ...(agentId ? { agentId } : {}),
+    ...(threadId ? { threadId } : {}),
+    labels: chatLabels,
+    // The message list is a log: screen readers hear streamed answers politely, without losing their place.
+    messageView: {
+      role: "log",
+      "aria-live": "polite",
+      "aria-relevant": "additions text",
+      "aria-label": labels?.conversation ?? "Conversation",
+    } as const,
+  };
+  const panel: ReactNode = showAgentState ? <AgentPanel agentId={agentId} labels={labels} /> : null;
+  // The chat mounts once its thread is known (restored or new, right after mount): mounting it without one and
+  // remounting with it would drop what the user typed in between. The server render shows the frame only.
+  const picker =
+    props.showThreads !== false && props.threadId === undefined ? (
+      <ThreadBar threads={threads} labels={labels} />
+    ) : null;
+  return (
+    <ThemeScope theme={props.theme} className={props.className} style={props.style}>
+      <RagGenerativeUi agentId={agentId} suggestions={props.suggestions} labels={labels} />
+      {variant === "inline" ? (
+        <div className="rk-chat">
+          {picker}
+          <Welcome agentId={agentId} text={props.welcomeText} />
+          {/* key: a different thread is a different conversation; remount so CopilotChat connects to it. */}
+          <div style={{ flex: 1, minHeight: 0 }} aria-busy={threadId ? undefined : true}>
+            {threadId ? <CopilotChat key={threadId} {...common} /> : null}
+          </div>
+          {panel}
+        </div>
+      ) : variant === "sidebar" ? (
+        <>
+          {picker}
+          <Welcome agentId={agentId} text={props.welcomeText} />
+          {panel}
+          {threadId ? <CopilotSidebar key={threadId} {...common} /> : null}
+        </>
+      ) : (
+        <>
+          {panel}
+          {threadId ? <CopilotPopup key={threadId} {...common} /> : null}
+        </>
+      )}
+    </ThemeScope>
+  );
+}
+
+/** The chat inline in the page (fills its container's height). */
+export function RagChat(props: RagChatProps) {
+  return <RagChatBase {...props} variant="inline" />;
+}
+
+/** The chat in a sidebar with a toggle button. */
+export function RagSidebar(props: RagChatProps) {
+  return <RagChatBase {...props} variant="sidebar" />;
+}
+
+/** The chat in a floating popup with a launcher button. */
+export function RagPopup(props: RagChatProps) {
+  return <RagChatBase {...props} variant="popup" />;
+}
