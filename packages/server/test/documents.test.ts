@@ -48,7 +48,10 @@ async function readEvents(res: Response) {
   return events;
 }
 
-function form(files: Array<[string, Uint8Array<ArrayBuffer> | string, string?]>, metadata?: string): FormData {
+function form(
+  files: Array<[string, Uint8Array<ArrayBuffer> | string, string?]>,
+  metadata?: string,
+): FormData {
   const body = new FormData();
   for (const [name, data, type] of files) {
     body.append("file", new Blob([data], type ? { type } : {}), name);

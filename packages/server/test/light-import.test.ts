@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 
 const src = join(import.meta.dirname, "..", "src");
 /** Every source file, in all feature folders. */
-const files = () =>
-  readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+const files = () => readdirSync(src, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
 
 describe("import cost", () => {
   it("imports @ragkit/core only as types or dynamically (no PGlite at import time)", () => {

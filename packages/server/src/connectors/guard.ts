@@ -49,8 +49,9 @@ export function checkConnectorPolicy(policy: Policy, kind: string, config: Recor
     );
   }
   const urls: Array<[string, unknown]> = [];
-  if (kind === "urls" && Array.isArray(config.urls))
-    config.urls.forEach((u, i) => urls.push([`config.urls.${i}`, u]));
+  if (kind === "urls" && Array.isArray(config.urls)) {
+    for (const [i, u] of config.urls.entries()) urls.push([`config.urls.${i}`, u]);
+  }
   if (kind === "s3" && config.endpoint !== undefined) urls.push(["config.endpoint", config.endpoint]);
   if (!policy.allowPrivateNetworks) {
     for (const [path, value] of urls) {

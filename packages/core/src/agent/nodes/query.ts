@@ -80,7 +80,12 @@ export function chartTypeFor(message: string): ChartType {
 export function describeRows(description: string, sql: string, result: ReadOnlyQueryResult): string {
   if (result.rowCount === 0) return `${description}: the query returned no rows.\n\nQuery: \`${sql}\``;
   const shown = result.rows.slice(0, 20);
-  const cell = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  const cell = (v: unknown) => {
+    if (v === null || v === undefined) return "";
+    // Dates as ISO (just the day when it is midnight UTC, as `date` columns are), not "Wed Jan 01 2025 …".
+    if (v instanceof Date) return v.toISOString().replace(/T00:00:00\.000Z$/, "");
+    return String(v);
+  };
   const table = [
     `| ${result.columns.join(" | ")} |`,
     `| ${result.columns.map(() => "---").join(" | ")} |`,
