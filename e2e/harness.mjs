@@ -1,0 +1,101 @@
+// Starts the demo server on a free loopback port with a fresh data directory, and a headless Debian Chromium
+// through playwright-core (`npx playwright install` cannot run here). Screenshots go to artifacts/e2e/.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(import.meta.dirname, "..");
+export const artifacts = join(root, "artifacts", "e2e");
+
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export function chromiumPath() {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
+    Boolean,
+  );
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error("Chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH).");
+  return found;
+}
+
+async function freePort() {
+  return new Promise((resolvePort) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The demo server as a child process; resolves once it serves the app. */
+export async function startDemo() {
+  if (!existsSync(join(root, "examples", "demo", "web", "dist", "index.html"))) {
+    throw new Error("Build the demo app first: vite build examples/demo/web (npm run test:e2e does).");
+  }
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), "ragkit-e2e-"));
+  const child = spawn(process.execPath, [join(root, "examples", "demo", "server.mjs")], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      RAGKIT_DEMO_DATA: data,
+      OPENAI_API_KEY: "",
+      ANTHROPIC_API_KEY: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stdout.on("data", (d) => {
+    log += d;
+  });
+  child.stderr.on("data", (d) => {
+    log += d;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`demo server exited:\n${log}`);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    log: () => log,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  mkdirSync(artifacts, { recursive: true });
+  const userDataDir = mkdtempSync(join(tmpdir(), "ragkit-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
