@@ -42,6 +42,9 @@ try {
   if (!ready) throw new Error("next start did not answer within 60 s");
   const page = await (await fetch(base)).text();
   if (!page.includes("RagKit on Next.js")) throw new Error("page did not render");
+  // The widget renders on the server too (no fetch there): its scoped root and CopilotKit's are in the HTML.
+  if (!page.includes("data-ragkit") || !page.includes("data-copilotkit"))
+    throw new Error("widget was not server-rendered");
   const token = await new SignJWT({ tenant_id: "acme" })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject("smoke")

@@ -1,31 +1,21 @@
 "use client";
 
-import { RagKitClient, useRagSearch } from "@ragkit/react/headless";
-import { useMemo } from "react";
+import { DocumentUpload, RagChat, RagKitProvider } from "@ragkit/react";
 
-/** A search box over the signed-in tenant's documents (the token comes from your auth provider). */
+/**
+ * The drop-in widget. The bearer token comes from your auth provider (Supabase, Auth0, Clerk…); this example
+ * reads one from localStorage so you can paste a token while trying it out.
+ */
 export function Chat() {
-  const client = useMemo(
-    () =>
-      new RagKitClient({ baseUrl: "/api/rag", getToken: () => window.localStorage.getItem("ragkit-token") }),
-    [],
-  );
-  const { results, search, error } = useRagSearch({ client });
   return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        const q = new FormData(e.currentTarget).get("q");
-        if (typeof q === "string") void search(q);
-      }}
+    <RagKitProvider
+      baseUrl="/api/rag"
+      getToken={() => (typeof window === "undefined" ? null : window.localStorage.getItem("ragkit-token"))}
     >
-      <input name="q" placeholder="Search your documents" aria-label="Search" />
-      {error ? <p role="alert">{error.message}</p> : null}
-      <ul>
-        {results.map((r) => (
-          <li key={r.chunkId}>{r.text}</li>
-        ))}
-      </ul>
-    </form>
+      <div style={{ height: 560 }}>
+        <RagChat welcomeText="Ask your documents." />
+      </div>
+      <DocumentUpload />
+    </RagKitProvider>
   );
 }

@@ -1,3 +1,4 @@
+import "@copilotkit/react-core/v2/styles.css";
 import type { ReactNode } from "react";
 
 export const metadata = { title: "RagKit on Next.js" };
