@@ -250,17 +250,62 @@ export class RunStore {
     return rows[0] ? toRun(rows[0]) : null;
   }
 
-  /** Whether a stop was requested for any of these runs (one query for all the runs a replica owns). */
+  /**
+   * The owner's heartbeat for the runs it executes, and whether a stop was requested for any of them (one
+   * statement for all the runs a replica owns). The heartbeat is what `expireStaleRuns` checks.
+   */
   async cancelRequested(ctx: TenantContext, runIds: readonly string[]): Promise<string[]> {
     const ids = runIds.filter(validId);
     if (ids.length === 0) return [];
     const rows = await this.host.withTenant(ctx, (tx) =>
-      tx.query<{ id: string }>(
-        `SELECT id FROM ${this.s}.agent_runs WHERE id = ANY($1::text[]) AND cancel_requested`,
+      tx.query<{ id: string; cancel_requested: boolean }>(
+        `UPDATE ${this.s}.agent_runs SET updated_at = now()
+         WHERE id = ANY($1::text[]) AND status = 'running' RETURNING id, cancel_requested`,
         [ids],
       ),
     );
-    return rows.map((r) => r.id);
+    return rows.filter((r) => r.cancel_requested).map((r) => r.id);
+  }
+
+  /**
+   * Ends runs whose owner stopped heart-beating for `staleAfterMs` (its process crashed or was killed): each
+   * gets a final `run_error` event (code `owner_lost`) and status "failed", so followers stop waiting and the
+   * thread accepts new runs. The thread itself stays consistent: its checkpoints hold the last completed step.
+   * Returns the ids of the runs it ended.
+   */
+  async expireStaleRuns(
+    ctx: TenantContext,
+    filter: { threadId?: string; runId?: string; staleAfterMs: number },
+  ): Promise<string[]> {
+    if (filter.threadId !== undefined && !validId(filter.threadId)) return [];
+    if (filter.runId !== undefined && !validId(filter.runId)) return [];
+    const staleMs = Math.max(1, Math.trunc(filter.staleAfterMs));
+    return this.host.withTenant(ctx, async (tx) => {
+      const stale = await tx.query<{ id: string; thread_id: string; last_seq: string | number }>(
+        `SELECT id, thread_id, last_seq FROM ${this.s}.agent_runs
+         WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+           AND ($2::text IS NULL OR thread_id = $2) AND ($3::text IS NULL OR id = $3)
+         FOR UPDATE SKIP LOCKED`,
+        [staleMs, filter.threadId ?? null, filter.runId ?? null],
+      );
+      const message = "The server running this conversation stopped before the answer was finished.";
+      for (const run of stale) {
+        const seq = Number(run.last_seq) + 1;
+        await this.insertEvents(tx, ctx, run.id, [
+          {
+            seq,
+            type: "run_error",
+            data: { type: "run_error", runId: run.id, threadId: run.thread_id, code: "owner_lost", message },
+          },
+        ]);
+        await tx.query(
+          `UPDATE ${this.s}.agent_runs SET status = 'failed', error_code = 'owner_lost', error = $2,
+             finished_at = now(), updated_at = now() WHERE id = $1`,
+          [run.id, message],
+        );
+      }
+      return stale.map((r) => r.id);
+    });
   }
 
   /** Deletes a thread's runs and their events. Returns how many runs were deleted. */

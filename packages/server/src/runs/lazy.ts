@@ -32,6 +32,7 @@ export function lazyRuns(
             agent,
             owner,
             pollIntervalMs: options.pollIntervalMs,
+            staleRunMs: options.staleRunMs,
             flushIntervalMs: options.flushIntervalMs,
             newId: () => crypto.randomUUID(),
             onError,

@@ -21,6 +21,8 @@ export interface RunManagerDeps {
   /** Identifies this process in `agent_runs.owner`. */
   owner: string;
   pollIntervalMs: number;
+  /** Runs whose owner has not heart-beaten for this long are ended as failed (owner_lost). */
+  staleRunMs: number;
   /** How long new events may wait to be persisted (the live stream never waits for the database). */
   flushIntervalMs: number;
   newId: () => string;
@@ -57,10 +59,16 @@ export class RunManager {
   async start(ctx: TenantContext, start: RunStart, options: StartOptions = {}): Promise<LiveRun> {
     if (this.closed) throw new HttpError("service_unavailable", "The server is shutting down.");
     const threadId = start.threadId ?? this.deps.newId();
+    const busy = () => new HttpError("conflict", "A run is already in progress on this thread.");
     for (const run of this.live.values()) {
-      if (run.ctx.tenantId === ctx.tenantId && run.threadId === threadId && !run.finished) {
-        throw new HttpError("conflict", "A run is already in progress on this thread.");
-      }
+      if (run.ctx.tenantId === ctx.tenantId && run.threadId === threadId && !run.finished) throw busy();
+    }
+    if (start.threadId !== undefined) {
+      // A run of a crashed replica would block the thread forever: end it first. A live run elsewhere: 409.
+      await this.deps.runs.expireStaleRuns(ctx, { threadId, staleAfterMs: this.deps.staleRunMs });
+      const active = await this.activeRun(ctx, threadId);
+      // This process's own runs were checked above (their rows finish before they leave `live`).
+      if (active && !this.live.has(liveKey(ctx.tenantId, active.id))) throw busy();
     }
     const record = await this.deps.runs.createRun(ctx, {
       ...(options.runId ? { id: options.runId } : {}),
@@ -281,6 +289,8 @@ export class RunManager {
       }
       await sleep(this.deps.pollIntervalMs, signal);
       if (signal.aborted) return;
+      // Its owner may have died: then the run is ended with an owner_lost error event, which this loop yields.
+      await this.deps.runs.expireStaleRuns(ctx, { runId: run.id, staleAfterMs: this.deps.staleRunMs });
       current = (await this.deps.runs.getRun(ctx, run.id)) ?? { ...current, status: "failed" };
     }
   }

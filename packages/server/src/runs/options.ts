@@ -23,6 +23,12 @@ export interface AgentHandlerOptions {
    * replica can lag by this much. Default 500 ms.
    */
   flushIntervalMs?: number;
+  /**
+   * A run whose executing replica has not heart-beaten (every `pollIntervalMs`) for this long is ended as
+   * failed (`owner_lost`), so followers stop waiting and the thread takes new runs. Default 30 000 ms; must be
+   * at least 3 × `pollIntervalMs`.
+   */
+  staleRunMs?: number;
 }
 
 export const agentOptionsSchema = z
@@ -37,9 +43,20 @@ export const agentOptionsSchema = z
     heartbeatMs: z.number().int().min(10).max(300_000).default(15_000),
     pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     flushIntervalMs: z.number().int().min(0).max(60_000).default(500),
+    staleRunMs: z.number().int().min(30).max(3_600_000).default(30_000),
   })
   .strict()
-  .default({ id: "ragkit", heartbeatMs: 15_000, pollIntervalMs: 1_000, flushIntervalMs: 500 });
+  .refine((o) => o.staleRunMs >= 3 * o.pollIntervalMs, {
+    message: "staleRunMs must be at least 3 × pollIntervalMs (the owner heart-beats once per poll)",
+    path: ["staleRunMs"],
+  })
+  .default({
+    id: "ragkit",
+    heartbeatMs: 15_000,
+    pollIntervalMs: 1_000,
+    flushIntervalMs: 500,
+    staleRunMs: 30_000,
+  });
 
 export type ParsedAgentOptions = Omit<z.output<typeof agentOptionsSchema>, "options"> & {
   options?: Omit<RagAgentOptions, "store"> | undefined;

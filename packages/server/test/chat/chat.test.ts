@@ -1,4 +1,4 @@
-import { seedExampleSales } from "@ragkit/core";
+import { RunStore, seedExampleSales } from "@ragkit/core";
 import { chatEventDataSchemas, parseChatEvent, type RunResponse } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Frame, get, json, post, readSse, startWorld, type World } from "./support.js";
@@ -291,5 +291,72 @@ describe("tenant isolation", () => {
       tx.query(`SELECT id FROM ${w.store.schema}.agent_runs WHERE id = $1`, [done.runId]),
     );
     expect(runs).toEqual([]);
+  });
+});
+
+describe("runs of a crashed replica", () => {
+  /** A run row as a replica leaves it when it dies mid-run: "running", one event, no heartbeat for an hour. */
+  async function orphan(threadId: string): Promise<string> {
+    const runs = new RunStore(w.store);
+    const run = await runs.createRun(w.a, {
+      threadId,
+      kind: "message",
+      background: false,
+      title: "lost",
+      owner: "dead-replica",
+    });
+    await runs.appendEvents(w.a, run.id, [
+      {
+        seq: 1,
+        type: "run_started",
+        data: { type: "run_started", runId: run.id, threadId, tenantId: null, timestamp: 0 },
+      },
+    ]);
+    await w.store.withTenant(w.a, (tx) =>
+      tx.query(
+        `UPDATE ${w.store.schema}.agent_runs SET updated_at = now() - interval '1 hour' WHERE id = $1`,
+        [run.id],
+      ),
+    );
+    return run.id;
+  }
+
+  it("ends it for followers with an owner_lost error instead of tailing forever", async () => {
+    const runId = await orphan("orphaned-1");
+    const { frames } = await readSse(await get(w.served.url, `/runs/${runId}/events`, w.tokenA));
+    expect(frames[0]?.event).toBe("start");
+    expect(frames.at(-1)?.event).toBe("error");
+    expect(JSON.parse(frames.at(-1)!.data)).toMatchObject({ code: "owner_lost" });
+    expect(await runStatus(runId)).toBe("failed");
+  });
+
+  it("lets its thread take a new run, while a live run on another replica still blocks its thread (409)", async () => {
+    await orphan("orphaned-2");
+    const res = await post(w.served.url, "/chat/stream", w.tokenA, {
+      message: "What is the aurora budget?",
+      threadId: "orphaned-2",
+    });
+    expect(res.status).toBe(200);
+    const { frames } = await readSse(res);
+    expect(frames.at(-1)?.event).toBe("done");
+
+    const other = await startWorld({}, w.store);
+    w.gate.hold();
+    try {
+      const live = await post(w.served.url, "/chat/stream", w.tokenA, {
+        message: "What is the aurora budget?",
+        threadId: "busy-thread",
+        background: true,
+      });
+      await readSse(live, (f) => f.event === "state");
+      const second = await post(other.served.url, "/chat/stream", w.tokenA, {
+        message: "And the timeline?",
+        threadId: "busy-thread",
+      });
+      expect(second.status).toBe(409);
+    } finally {
+      w.gate.open();
+      await other.close();
+    }
   });
 });
