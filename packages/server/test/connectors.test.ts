@@ -12,9 +12,9 @@ import {
   syncEventSchema,
   syncResponseSchema,
 } from "@ragkit/protocol";
-import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRagHandler, type RagHandler } from "../src/index.js";
+import { readSse } from "./sse.js";
 import { type Served, serve } from "./support.js";
 import { call, TEST_SECRET, tokenFor } from "./tokens.js";
 
@@ -33,16 +33,11 @@ const pages: Record<string, string> = {
 };
 
 async function sseEvents(res: Response) {
-  const events: unknown[] = [];
-  const parser = createParser({ onEvent: (e) => events.push(syncEventSchema.parse(JSON.parse(e.data))) });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-  return events as Array<{ type: string; [k: string]: unknown }>;
+  const { frames } = await readSse(res);
+  return frames.map((f) => syncEventSchema.parse(JSON.parse(f.data))) as Array<{
+    type: string;
+    [k: string]: unknown;
+  }>;
 }
 
 const waitForJobs = async (ids: readonly string[]) => {

@@ -10,9 +10,9 @@ import {
   jobResponseSchema,
   uploadResponseSchema,
 } from "@ragkit/protocol";
-import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRagHandler, type RagHandler } from "../src/index.js";
+import { readSse } from "./sse.js";
 import { type Served, serve } from "./support.js";
 import { call, TEST_SECRET, tokenFor } from "./tokens.js";
 
@@ -34,18 +34,8 @@ async function waitForJob(token: string, id: string) {
 }
 
 async function readEvents(res: Response) {
-  const events: Array<{ id: string | undefined; event: string | undefined; data: unknown }> = [];
-  const parser = createParser({
-    onEvent: (e) => events.push({ id: e.id, event: e.event, data: JSON.parse(e.data) }),
-  });
-  const decoder = new TextDecoder();
-  const reader = res.body!.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-  return events;
+  const { frames } = await readSse(res);
+  return frames.map((f) => ({ id: f.id, event: f.event, data: JSON.parse(f.data) as unknown }));
 }
 
 function form(

@@ -7,6 +7,7 @@ import {
 import { invalidInput, jsonResponse } from "../http.js";
 import { notFoundError, orNotFound, uuidParam } from "../ids.js";
 import type { Route } from "../router.js";
+import { sseResponse } from "../runs/sse.js";
 import { toJobEvent, toJobSummary } from "./summary.js";
 
 const notFound = notFoundError("Job");
@@ -41,39 +42,25 @@ const get: Route = {
   },
 };
 
-const cancel: Route = {
-  method: "POST",
-  path: "/jobs/:id/cancel",
-  async handle(ctx) {
-    const id = uuidParam(ctx, notFound);
-    const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
-    const job = await orNotFound(queue.cancel(tenant, id), notFound);
-    await store.audit.record(tenant, {
-      action: "job.cancel",
-      resourceType: "job",
-      resourceId: id,
-      requestId: ctx.requestId,
-    });
-    return jsonResponse(200, { job: toJobSummary(job) } satisfies JobResponse);
-  },
-};
-
-const retry: Route = {
-  method: "POST",
-  path: "/jobs/:id/retry",
-  async handle(ctx) {
-    const id = uuidParam(ctx, notFound);
-    const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
-    const job = await orNotFound(queue.retry(tenant, id), notFound);
-    await store.audit.record(tenant, {
-      action: "job.retry",
-      resourceType: "job",
-      resourceId: id,
-      requestId: ctx.requestId,
-    });
-    return jsonResponse(200, { job: toJobSummary(job) } satisfies JobResponse);
-  },
-};
+/** `POST /jobs/:id/<action>`: one queue operation on the caller's job, audited, answering with the job. */
+function jobAction(action: "cancel" | "retry"): Route {
+  return {
+    method: "POST",
+    path: `/jobs/:id/${action}`,
+    async handle(ctx) {
+      const id = uuidParam(ctx, notFound);
+      const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
+      const job = await orNotFound(queue[action](tenant, id), notFound);
+      await store.audit.record(tenant, {
+        action: `job.${action}`,
+        resourceType: "job",
+        resourceId: id,
+        requestId: ctx.requestId,
+      });
+      return jsonResponse(200, { job: toJobSummary(job) } satisfies JobResponse);
+    },
+  };
+}
 
 /**
  * Server-sent progress events, replayed from the job's event log and then live until the job ends. A client
@@ -87,46 +74,24 @@ const events: Route = {
     const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
     await orNotFound(queue.get(tenant, id), notFound); // 404 as JSON before the stream starts
     const lastEventId = ctx.request.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId");
-    const abort = new AbortController();
-    ctx.request.signal.addEventListener("abort", () => abort.abort(), { once: true });
-    const encoder = new TextEncoder();
-    let heartbeat: ReturnType<typeof setInterval> | undefined;
-    const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        heartbeat = setInterval(() => controller.enqueue(encoder.encode(": keep-alive\n\n")), HEARTBEAT_MS);
+    return sseResponse(
+      async function* (disconnect) {
         try {
           for await (const event of queue.events(tenant, id, {
-            signal: abort.signal,
+            signal: disconnect,
             ...(lastEventId ? { afterId: lastEventId } : {}),
           })) {
-            const frame = `id: ${event.id}\nevent: progress\ndata: ${JSON.stringify(toJobEvent(event))}\n\n`;
-            controller.enqueue(encoder.encode(frame));
+            yield `id: ${event.id}\nevent: progress\ndata: ${JSON.stringify(toJobEvent(event))}\n\n`;
           }
-          controller.close();
         } catch (error) {
-          if (abort.signal.aborted) return;
+          if (disconnect.aborted) return;
           const message = error instanceof Error ? error.message : "stream failed";
-          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ message })}\n\n`));
-          controller.close();
-        } finally {
-          clearInterval(heartbeat);
+          yield `event: error\ndata: ${JSON.stringify({ message })}\n\n`;
         }
       },
-      cancel() {
-        clearInterval(heartbeat);
-        abort.abort();
-      },
-    });
-    return new Response(body, {
-      status: 200,
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      },
-    });
+      { heartbeatMs: HEARTBEAT_MS, request: ctx.request },
+    );
   },
 };
 
-export const jobRoutes: readonly Route[] = [list, get, cancel, retry, events];
+export const jobRoutes: readonly Route[] = [list, get, jobAction("cancel"), jobAction("retry"), events];

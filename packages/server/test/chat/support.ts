@@ -6,7 +6,6 @@ import {
   offlineModels,
   type TenantContext,
 } from "@ragkit/core";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { type JWTPayload, SignJWT } from "jose";
 import { createRagHandler, type RagHandler, type RagHandlerOptions } from "../../src/index.js";
 import { type Served, serve } from "../support.js";
@@ -166,48 +165,7 @@ export function get(base: string, path: string, token: string, headers: Record<s
   return fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 }
 
-export interface Frame {
-  id: string | undefined;
-  event: string | undefined;
-  data: string;
-}
-
-/**
- * Reads SSE frames with eventsource-parser until the stream ends or `stop(frame)` returns true (then the
- * connection is cancelled). Also counts comment frames (heartbeats).
- */
-export async function readSse(
-  res: Response,
-  stop: (frame: Frame, frames: Frame[]) => boolean = () => false,
-): Promise<{ frames: Frame[]; comments: number }> {
-  const frames: Frame[] = [];
-  let comments = 0;
-  let stopped = false;
-  const parser = createParser({
-    onEvent: (m: EventSourceMessage) => {
-      if (stopped) return;
-      const frame = { id: m.id, event: m.event, data: m.data };
-      frames.push(frame);
-      if (stop(frame, frames)) stopped = true;
-    },
-    onComment: () => {
-      comments++;
-    },
-  });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  try {
-    while (!stopped) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      parser.feed(decoder.decode(value, { stream: true }));
-    }
-  } finally {
-    if (stopped) await reader.cancel().catch(() => {});
-    else reader.releaseLock();
-  }
-  return { frames, comments };
-}
+export { type Frame, readSse } from "../sse.js";
 
 export async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
