@@ -1,6 +1,9 @@
 import { ValidationError } from "../../errors/index.js";
 import { isCartesianProduct, JOIN_NODES, joinedInputs, type PlanNode, planNodes } from "./plan.js";
 
+/** Rows each base relation holds for the tenant (`schema.relation` → rows), from the bare views' plans. */
+export type RelationRows = ReadonlyMap<string, number>;
+
 /**
  * Cost bounds checked on the plan before a query runs. They are what bounds a query on the embedded default:
  * PGlite runs each statement to completion on the Node main thread and cannot be interrupted, so a query is
@@ -49,8 +52,92 @@ function refuse(code: string, message: string): never {
   });
 }
 
+const SINGLE_INPUT = new Set([
+  "Hash",
+  "Materialize",
+  "Memoize",
+  "Sort",
+  "Incremental Sort",
+  "Limit",
+  "Unique",
+  "Gather",
+  "Gather Merge",
+  "WindowAgg",
+  "Group",
+  "SetOp",
+  "Subquery Scan",
+  "Result",
+  "Aggregate",
+]);
+
+/**
+ * An upper bound on the rows a plan node can produce that does not trust the planner's selectivity guesses. A
+ * filter the planner cannot estimate from statistics (`t0.units + t1.units > -1`) gets a default selectivity
+ * (1/3 for an inequality), so chaining a few makes any cross join look cheap while it filters nothing. Here a
+ * scan counts every row of the tenant's relation, a nested loop counts every pair it evaluates, and a hash or
+ * merge join keeps the planner's join selectivity (an equality on columns, estimated from statistics) but not the
+ * filters its inputs were credited with; one with an extra join filter counts every pair.
+ */
+export function worstCaseRows(root: PlanNode, relationRows: RelationRows): Map<PlanNode, number> {
+  const bound = new Map<PlanNode, number>();
+  const ctes = new Map<string, PlanNode>();
+  for (const n of planNodes(root)) {
+    const name = n["Subplan Name"];
+    if (typeof name === "string" && name.startsWith("CTE ")) ctes.set(name.slice(4), n);
+  }
+  const visit = (n: PlanNode): number => {
+    const known = bound.get(n);
+    if (known !== undefined) return known;
+    const children = n.Plans ?? [];
+    const inputs = children.filter(
+      (c) => c["Parent Relationship"] === "Outer" || c["Parent Relationship"] === "Inner",
+    );
+    const others = children.filter((c) => !inputs.includes(c));
+    for (const c of others) visit(c);
+    const rows = n["Plan Rows"];
+    const type = n["Node Type"];
+    let u: number;
+    if (n["Relation Name"] !== undefined) {
+      u = Math.max(rows, relationRows.get(`${n.Schema}.${n["Relation Name"]}`) ?? rows);
+    } else if (
+      type === "Nested Loop" ||
+      ((type === "Hash Join" || type === "Merge Join") && n["Join Filter"] !== undefined)
+    ) {
+      u = inputs.reduce((p, c) => p * visit(c), 1);
+    } else if (type === "Hash Join" || type === "Merge Join") {
+      const all = inputs.reduce((p, c) => p * visit(c), 1);
+      const credited = inputs.reduce((p, c) => p * (visit(c) / Math.max(1, c["Plan Rows"])), 1);
+      u = Math.min(all, rows * credited);
+    } else if (type === "Aggregate" && n["Group Key"] === undefined && n["Grouping Sets"] === undefined) {
+      for (const c of inputs) visit(c);
+      u = 1;
+    } else if (type === "CTE Scan" && typeof n["CTE Name"] === "string" && ctes.has(n["CTE Name"])) {
+      u = Math.max(rows, visit(ctes.get(n["CTE Name"])!));
+    } else if (type === "Append" || type === "Merge Append") {
+      u = children.reduce((sum, c) => sum + visit(c), 0);
+    } else if (SINGLE_INPUT.has(type) && inputs.length > 0) {
+      u = Math.max(...inputs.map(visit));
+    } else {
+      u = Math.max(rows, ...inputs.map(visit));
+    }
+    // A correlated sub-plan runs once per row of the node that evaluates it.
+    for (const c of others) {
+      if (c["Parent Relationship"] === "SubPlan")
+        u = Math.max(u, Math.max(1, ...inputs.map(visit)) * visit(c));
+    }
+    bound.set(n, u);
+    return u;
+  };
+  visit(root);
+  return bound;
+}
+
 /** Throws a ValidationError (`invalid_input`, details code `cost_limit` etc.) for a plan over the limits. */
-export function checkCostBounds(root: PlanNode, limits: ResolvedCostLimits): void {
+export function checkCostBounds(
+  root: PlanNode,
+  limits: ResolvedCostLimits,
+  relationRows: RelationRows,
+): void {
   const nodes = planNodes(root);
   const crossJoins = nodes.filter(isCartesianProduct).length;
   if (crossJoins > limits.maxCrossJoins) {
@@ -67,12 +154,14 @@ export function checkCostBounds(root: PlanNode, limits: ResolvedCostLimits): voi
       `it joins ${joined} relations in one join (at most ${limits.maxJoinedRelations} allowed).`,
     );
   }
-  const rows = Math.max(...nodes.map((n) => n["Plan Rows"]));
+  const estimated = Math.max(...nodes.map((n) => n["Plan Rows"]));
+  const worst = Math.max(...worstCaseRows(root, relationRows).values());
+  const rows = Math.max(estimated, worst);
   if (rows > limits.maxEstimatedRows) {
     refuse(
       "rows_limit",
-      `the database expects a step to produce ${fmt(rows)} rows (at most ${fmt(limits.maxEstimatedRows)} allowed). ` +
-        "Add filters or join conditions, or aggregate before joining.",
+      `a step of it can produce ${fmt(rows)} rows (at most ${fmt(limits.maxEstimatedRows)} allowed). ` +
+        "Join on columns (a.month = b.month), filter on columns, or aggregate before joining.",
     );
   }
   const cost = Math.max(...nodes.map((n) => n["Total Cost"]));

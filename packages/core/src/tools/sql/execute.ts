@@ -3,9 +3,15 @@ import { sqlStateOf } from "../../db/pglite.js";
 import { RagKitError, ValidationError } from "../../errors/index.js";
 import type { KnowledgeStore } from "../../store/knowledge-store.js";
 import { assertTenantContext, type TenantContext } from "../../tenant/context.js";
-import { checkCostBounds, type ResolvedCostLimits, resolveCostLimits, type SqlCostLimits } from "./bounds.js";
+import {
+  checkCostBounds,
+  type RelationRows,
+  type ResolvedCostLimits,
+  resolveCostLimits,
+  type SqlCostLimits,
+} from "./bounds.js";
 import { appRoleOf, dataSchemaOf, readonlyRoleOf, SQL_TOOL_VIEWS } from "./names.js";
-import { rootPlan } from "./plan.js";
+import { planNodes, rootPlan } from "./plan.js";
 import { checkPlan, type PlanBaseline, PlanRefused, policyCallsOf } from "./plan-fence.js";
 import { refreshStaleStatistics } from "./statistics.js";
 import { validateSelect } from "./validate.js";
@@ -143,6 +149,22 @@ function baselineOf(store: KnowledgeStore, ctx: TenantContext): Promise<PlanBase
   return baseline;
 }
 
+/** Rows of each base relation the bare views scan, for this tenant (the planner's estimate, statistics fresh). */
+async function relationRowsOf(tx: Queryable, store: KnowledgeStore): Promise<RelationRows> {
+  const rows = new Map<string, number>();
+  for (const view of SQL_TOOL_VIEWS) {
+    const root = rootPlan(
+      await tx.query(`EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ${dataSchemaOf(store.schema)}.${view}`),
+    );
+    for (const node of planNodes(root)) {
+      if (node["Relation Name"] === undefined) continue;
+      const key = `${node.Schema}.${node["Relation Name"]}`;
+      rows.set(key, Math.max(rows.get(key) ?? 0, node["Plan Rows"]));
+    }
+  }
+  return rows;
+}
+
 export interface ScopeOptions {
   timeoutMs?: number;
   /** Check the plan Postgres reports before running (relations, functions, node kinds). Default true. */
@@ -189,7 +211,7 @@ export async function executeInReadOnlyScope(
             );
           }
         }
-        if (limits) checkCostBounds(plan, limits);
+        if (limits) checkCostBounds(plan, limits, await relationRowsOf(tx, store));
       }
       return watch(store, scope.pid, timeoutMs, () => tx.query<Record<string, unknown>>(sql, params));
     });
