@@ -7,7 +7,8 @@ import type { MigrationContext } from "./types.js";
  * - `<schema>.sql_tool_scope`: one row per tool transaction, inserted by the app role (for its own tenant, with
  *   its own transaction id) before the transaction turns READ ONLY and switches to the read-only role. The tool
  *   always rolls its transaction back, so rows never outlive it; a row is also bound to its transaction id, so
- *   even a committed one could never match another transaction.
+ *   even a committed one could never match another transaction. It holds no tenant data (hence `bound_tenant`,
+ *   not a `tenant_id` table of the RLS catalog test): only which tenant the open transaction may read.
  * - `<schema>.sql_tool_tenant()`: the tenant of the current transaction's scope row (NULL without one: no rows).
  *   SECURITY DEFINER, because the read-only role has no USAGE on `<schema>` and must not get it. Declared
  *   IMMUTABLE on purpose: the planner folds it to a constant once per statement, at plan time, in the same
@@ -28,21 +29,21 @@ export const sqlToolScopeMigration = {
   sql: ({ schema: s, appRole }: MigrationContext) => `
 CREATE TABLE ${s}.sql_tool_scope (
   xid xid8 PRIMARY KEY DEFAULT pg_current_xact_id(),
-  tenant_id text NOT NULL
+  bound_tenant text NOT NULL
 );
 COMMENT ON TABLE ${s}.sql_tool_scope IS
   'The tenant of an open SQL-tool transaction (never committed: the tool rolls back).';
 ALTER TABLE ${s}.sql_tool_scope ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ${s}.sql_tool_scope FORCE ROW LEVEL SECURITY;
 CREATE POLICY bind_own_transaction ON ${s}.sql_tool_scope FOR INSERT TO ${appRole}
-  WITH CHECK (tenant_id = ${s}.current_tenant() AND xid = pg_current_xact_id());
+  WITH CHECK (bound_tenant = ${s}.current_tenant() AND xid = pg_current_xact_id());
 CREATE POLICY read_own_transaction ON ${s}.sql_tool_scope FOR SELECT
   USING (xid = pg_current_xact_id_if_assigned());
-GRANT INSERT (tenant_id) ON ${s}.sql_tool_scope TO ${appRole};
+GRANT INSERT (bound_tenant) ON ${s}.sql_tool_scope TO ${appRole};
 
 CREATE FUNCTION ${s}.sql_tool_tenant() RETURNS text
   LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-  $fn$ SELECT tenant_id FROM ${s}.sql_tool_scope WHERE xid = pg_current_xact_id_if_assigned() $fn$;
+  $fn$ SELECT bound_tenant FROM ${s}.sql_tool_scope WHERE xid = pg_current_xact_id_if_assigned() $fn$;
 REVOKE ALL ON FUNCTION ${s}.sql_tool_tenant() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ${s}.sql_tool_tenant() TO ${appRole}_readonly;
 

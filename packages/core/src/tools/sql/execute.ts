@@ -89,7 +89,7 @@ async function openScope(tx: Queryable, store: KnowledgeStore, ctx: TenantContex
     ctx.tenantId,
   ]);
   await tx.query(
-    `INSERT INTO ${store.schema}.sql_tool_scope (tenant_id) VALUES (${store.schema}.current_tenant())`,
+    `INSERT INTO ${store.schema}.sql_tool_scope (bound_tenant) VALUES (${store.schema}.current_tenant())`,
   );
   await tx.query("SET TRANSACTION READ ONLY");
   const [session] = await tx.query<{ pid: number }>(
