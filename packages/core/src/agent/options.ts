@@ -1,6 +1,7 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import type { TenantContext } from "../tenant/context.js";
+import type { ReadOnlyQueryOptions } from "../tools/sql/execute.js";
 import type { ApprovalDecision, ApprovalStep, PendingInterrupt } from "./approval.js";
 import type { RagGraph } from "./build.js";
 import type { AgentEvent } from "./events.js";
@@ -37,7 +38,7 @@ export interface RagAgentOptions {
    * The read-only SQL tool (and charts) for data questions. Default: on when the store is a KnowledgeStore.
    * `false` routes data questions to the knowledge base instead.
    */
-  dataTools?: boolean | { maxRows?: number; timeoutMs?: number };
+  dataTools?: boolean | ReadOnlyQueryOptions;
   /** Rerank only when retrieval returns more than this many passages. Default 3. */
   rerankThreshold?: number;
   /** Results per query variation. Default 8. */

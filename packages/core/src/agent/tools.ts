@@ -6,7 +6,7 @@ import type { KnowledgeStore } from "../store/knowledge-store.js";
 import { assertTenantContext, type TenantContext } from "../tenant/context.js";
 import { CHART_TYPES } from "../tools/chart/schema.js";
 import { createVisualization } from "../tools/chart/visualize.js";
-import { runReadOnlyQuery } from "../tools/sql/execute.js";
+import { type ReadOnlyQueryOptions, runReadOnlyQuery } from "../tools/sql/execute.js";
 import { nlToSql } from "../tools/sql/nl-to-sql.js";
 import { type ApprovalStep, requestApproval } from "./approval.js";
 import { searchPassages } from "./nodes/retrieve.js";
@@ -53,7 +53,7 @@ export interface AgentToolsOptions {
   signal?: AbortSignal | undefined;
   /** query_database runs only with a SQL-capable store (a KnowledgeStore). */
   sqlStore?: KnowledgeStore | null;
-  sqlLimits?: { maxRows?: number; timeoutMs?: number };
+  sqlLimits?: ReadOnlyQueryOptions;
   /** With "query_database", the tool pauses for a person's approval (inside a graph node only). */
   approvals?: ReadonlySet<ApprovalStep>;
 }

@@ -6,6 +6,7 @@ import { runsMigration } from "./005-runs.js";
 import { agentUsageMigration } from "./006-agent-usage.js";
 import { connectorsMigration } from "./007-connectors.js";
 import { rateLimitsMigration } from "./008-rate-limits.js";
+import { sqlToolScopeMigration } from "./009-sql-tool-scope.js";
 import type { Migration } from "./types.js";
 
 /** Append-only (sorted by version, so parallel branches may register theirs in any order). Never edit a released migration: add a new one. */
@@ -18,6 +19,7 @@ export const migrations: readonly Migration[] = [
   runsMigration,
   rateLimitsMigration,
   connectorsMigration,
+  sqlToolScopeMigration,
 ].sort((a, b) => a.version - b.version);
 
 export { runMigrations } from "./runner.js";

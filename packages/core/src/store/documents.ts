@@ -152,6 +152,36 @@ export async function insertChunks(
   textSearchConfig: string,
   rows: readonly ChunkRow[],
 ): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += CHUNKS_PER_STATEMENT) {
+    if (i > 0) await yieldToEventLoop();
+    const part = await insertChunkSlice(
+      tx,
+      schema,
+      textSearchConfig,
+      rows.slice(i, i + CHUNKS_PER_STATEMENT),
+    );
+    for (const [doc, total] of part) totals.set(doc, (totals.get(doc) ?? 0) + total);
+  }
+  return totals;
+}
+
+/**
+ * Chunks per INSERT statement. PGlite runs a statement to completion on the Node main thread (tokenizing,
+ * indexing and HNSW maintenance included), so one statement for a whole large upload would stall every other
+ * request, `/health` included, for its full duration. Bounded statements with a turn of the event loop between
+ * them keep each stall short (see docs/configuration.md, "What the embedded default guarantees").
+ */
+const CHUNKS_PER_STATEMENT = 32;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function insertChunkSlice(
+  tx: Queryable,
+  schema: string,
+  textSearchConfig: string,
+  rows: readonly ChunkRow[],
+): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
   const result = await tx.query<{ document_id: string; total: number | string }>(
     `WITH src AS MATERIALIZED (

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlStateOf } from "../../src/db/pglite.js";
-import { RagKitError } from "../../src/errors/index.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
 import { exampleSalesRows, type SalesRow, seedExampleSales } from "../../src/tools/sql/example-data.js";
 import { executeInReadOnlyScope, runReadOnlyQuery } from "../../src/tools/sql/execute.js";
 import { nlToSql } from "../../src/tools/sql/nl-to-sql.js";
-import { type SqlRejection, validateSelect } from "../../src/tools/sql/validate.js";
+import { validateSelect } from "../../src/tools/sql/validate.js";
 import { startDatabase, type TestDatabase } from "../support/databases.js";
+import { rejectionOf } from "./sql-targets.js";
 
 const ROLE = "ragkit_app_readonly";
 
@@ -42,93 +42,12 @@ afterAll(async () => {
   await db?.stop();
 });
 
-/** Awaits a promise that must reject with a RagKitError, and returns it. */
-async function rejectionOf(promise: Promise<unknown>): Promise<RagKitError> {
-  const error = await promise.then(
-    () => new Error("expected the query to fail, but it succeeded"),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RagKitError);
-  return error as RagKitError;
-}
-
 const isoDate = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v)).slice(0, 10);
 const sumBy = (rows: readonly SalesRow[], key: (r: SalesRow) => string, value: (r: SalesRow) => number) => {
   const out = new Map<string, number>();
   for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + value(r));
   return out;
 };
-
-describe("validateSelect", () => {
-  it.each([
-    "SELECT region, sum(revenue) AS total FROM sales_view GROUP BY region ORDER BY total DESC;",
-    "SELECT * FROM ragkit_data.sales_view WHERE month >= DATE '2025-01-01' LIMIT 5",
-    "WITH m AS (SELECT month, sum(units) AS u FROM sales_view GROUP BY month), t AS (SELECT * FROM m) SELECT avg(u) FROM t",
-    "SELECT extract(year FROM month) AS y, to_char(month, 'YYYY-MM'), round(avg(revenue), 2), count(DISTINCT product) FROM sales_view GROUP BY 1, 2",
-    "SELECT region, rank() OVER (ORDER BY sum(revenue) DESC) FROM sales_view GROUP BY region",
-    "SELECT a.region FROM sales_view a JOIN sales_view b ON a.month = b.month UNION SELECT 'x; not a statement'",
-    "SELECT CASE WHEN units > 100 THEN 'big' ELSE 'small' END, coalesce(lower(region), '') FROM sales_view WHERE region IN ('North', 'South') AND units BETWEEN 1 AND 500",
-  ])("accepts %s", (sql) => {
-    const result = validateSelect(sql);
-    expect(result, JSON.stringify(result)).toMatchObject({ ok: true, relations: ["sales_view"] });
-  });
-
-  const rejected: Array<[string, SqlRejection]> = [
-    ["", "empty"],
-    ["SELECT 1 FROM sales_view; DELETE FROM sales_view", "multiple_statements"],
-    ["SELECT 1 FROM sales_view; SELECT 2 FROM sales_view", "multiple_statements"],
-    ["DELETE FROM sales_view", "not_select"],
-    ["INSERT INTO sales_view (units) VALUES (1)", "not_select"],
-    ["UPDATE sales_view SET units = 0", "not_select"],
-    ["DROP TABLE ragkit.sales", "not_select"],
-    ["CREATE TABLE x (a int)", "not_select"],
-    ["VALUES (1)", "not_select"],
-    ["SET ROLE postgres", "parse_error"],
-    ["SET statement_timeout = 0", "not_select"],
-    ["SELECT set_config('role', 'postgres', true)", "function_not_allowed"],
-    ["SELECT current_setting('ragkit.tenant_id')", "function_not_allowed"],
-    ["SELECT pg_sleep(10)", "function_not_allowed"],
-    ["SELECT pg_read_file('/etc/passwd')", "function_not_allowed"],
-    ["SELECT dblink('host=x', 'SELECT 1')", "function_not_allowed"],
-    ["SELECT lo_import('/etc/passwd')", "function_not_allowed"],
-    ["SELECT pg_catalog.sum(units) FROM sales_view", "function_not_allowed"],
-    ["SELECT * FROM generate_series(1, 10)", "function_not_allowed"],
-    ["SELECT * FROM sales_view FOR UPDATE", "construct_not_allowed"],
-    ["SELECT * INTO stolen FROM sales_view", "parse_error"],
-    ["SELECT * FROM pg_catalog.pg_class", "relation_not_allowed"],
-    ["SELECT * FROM pg_roles", "relation_not_allowed"],
-    ["SELECT * FROM information_schema.tables", "relation_not_allowed"],
-    ["SELECT * FROM ragkit.sales", "relation_not_allowed"],
-    ["SELECT * FROM ragkit.documents", "relation_not_allowed"],
-    ["SELECT * FROM secrets", "relation_not_allowed"],
-    ["SELECT * FROM sales_view UNION SELECT * FROM pg_user", "relation_not_allowed"],
-    ["SELECT (SELECT count(*) FROM ragkit.tenants) FROM sales_view", "relation_not_allowed"],
-    ["WITH a AS (SELECT * FROM b), b AS (SELECT 1) SELECT * FROM a", "relation_not_allowed"],
-    ["WITH d AS (DELETE FROM sales_view RETURNING *) SELECT * FROM d", "not_select"],
-    ["SELECT (WITH q AS (SELECT 1) SELECT * FROM q)", "nested_with"],
-    ["SELECT 1 FROM sales_view /* ; DELETE FROM sales_view */", "lexical"],
-    ["SELECT 1 FROM sales_view -- ; DELETE FROM sales_view", "lexical"],
-    ["SELECT 1 /* /* */ ; DELETE FROM sales_view; /* */", "lexical"],
-    ["SELECT $$x$$ FROM sales_view", "lexical"],
-    ["SELECT E'\\'' FROM sales_view", "lexical"],
-    ["SELECT $1 FROM sales_view", "lexical"],
-    ["SELECT month::regclass FROM sales_view", "cast_not_allowed"],
-    ["SELECT current_user FROM sales_view", "construct_not_allowed"],
-  ];
-  it.each(rejected)("rejects %j (%s)", (sql, code) => {
-    const result = validateSelect(sql);
-    expect(result.ok, sql).toBe(false);
-    if (!result.ok) {
-      expect(result.code, `${sql}: ${result.reason}`).toBe(code);
-      expect(result.reason.length).toBeGreaterThan(5);
-    }
-  });
-
-  it("knows the data schema of a non-default store schema", () => {
-    expect(validateSelect("SELECT * FROM acme_data.sales_view", { schema: "acme" }).ok).toBe(true);
-    expect(validateSelect("SELECT * FROM ragkit_data.sales_view", { schema: "acme" }).ok).toBe(false);
-  });
-});
 
 describe("runReadOnlyQuery", () => {
   it("exposes the view's columns only, never tenant_id", async () => {
@@ -193,11 +112,14 @@ describe("runReadOnlyQuery", () => {
 
 describe("database enforcement without the parser (executeInReadOnlyScope)", () => {
   it("runs as the read-only role in a READ ONLY transaction", async () => {
+    // Catalog reads are what the plan fence refuses; without it, the database itself shows who runs the query.
     const [row] = await executeInReadOnlyScope(
       store,
       a,
       `SELECT current_user AS who, current_setting('transaction_read_only') AS ro, r.rolsuper, r.rolbypassrls
        FROM pg_roles r WHERE r.rolname = current_user`,
+      [],
+      { fence: false, limits: false },
     );
     expect(row).toEqual({ who: ROLE, ro: "on", rolsuper: false, rolbypassrls: false });
   });
@@ -216,7 +138,7 @@ describe("database enforcement without the parser (executeInReadOnlyScope)", () 
     ["other tenant tables", "SELECT * FROM ragkit.documents"],
     ["tenants", "SELECT id FROM ragkit.tenants"],
   ])("cannot read %s", async (_label, sql) => {
-    const error = await rejectionOf(executeInReadOnlyScope(store, a, sql));
+    const error = await rejectionOf(executeInReadOnlyScope(store, a, sql, [], { fence: false }));
     expect(sqlStateOf(error.cause)).toBe("42501");
   });
 
@@ -238,14 +160,21 @@ describe("database enforcement without the parser (executeInReadOnlyScope)", () 
       "SELECT set_config('role', 'postgres', true), set_config('transaction_read_only', 'off', true)",
     ],
   ])("cannot write: %s", async (_label, sql) => {
-    const error = await rejectionOf(executeInReadOnlyScope(store, a, sql));
+    const error = await rejectionOf(
+      executeInReadOnlyScope(store, a, sql, [], { fence: false, limits: false }),
+    );
     expect(["25006", "42501", "25001"]).toContain(sqlStateOf(error.cause));
     const [count] = await db.driver.query<{ n: number }>("SELECT count(*)::int AS n FROM ragkit.sales");
     expect(count!.n).toBe(rowsA.length + rowsB.length);
   });
 
   it("READ ONLY alone stops writes", async () => {
-    const error = await rejectionOf(executeInReadOnlyScope(store, a, "CREATE TEMP TABLE scratch (a int)"));
+    const error = await rejectionOf(
+      executeInReadOnlyScope(store, a, "CREATE TEMP TABLE scratch (a int)", [], {
+        fence: false,
+        limits: false,
+      }),
+    );
     expect(sqlStateOf(error.cause)).toBe("25006");
     expect(error.message).toMatch(/read-only transaction/);
   });
@@ -313,10 +242,10 @@ describe("database enforcement without the parser (executeInReadOnlyScope)", () 
 
   it("maps a statement that outlives the timeout to code timeout", async () => {
     const error = await rejectionOf(
-      executeInReadOnlyScope(store, a, "SELECT pg_sleep(0.5)", [], { timeoutMs: 100 }),
+      executeInReadOnlyScope(store, a, "SELECT pg_sleep(0.5)", [], { timeoutMs: 100, fence: false }),
     );
     expect(error.code).toBe("timeout");
-    expect(error.message).toMatch(/timeout/);
+    expect(error.message).toMatch(/cancelled/);
   });
 });
 
@@ -325,7 +254,7 @@ describe("nlToSql", () => {
     const translated = nlToSql(question);
     expect(translated.sql, question).not.toBeNull();
     const sql = translated.sql!;
-    expect(validateSelect(sql), sql).toMatchObject({ ok: true });
+    expect(await validateSelect(sql), sql).toMatchObject({ ok: true });
     if ("description" in translated) expect(translated.description.length).toBeGreaterThan(5);
     return (await runReadOnlyQuery(store, a, sql)).rows;
   }

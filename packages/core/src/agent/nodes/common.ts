@@ -4,6 +4,7 @@ import { RagKitError } from "../../errors/index.js";
 import type { SearchResult } from "../../search/types.js";
 import type { KnowledgeStore } from "../../store/knowledge-store.js";
 import { assertTenantContext, type TenantContext } from "../../tenant/context.js";
+import type { ReadOnlyQueryOptions } from "../../tools/sql/execute.js";
 import type { ApprovalStep } from "../approval.js";
 import type { CustomPayload } from "../events.js";
 import type { AgentModels, HistoryTurn } from "../models.js";
@@ -18,7 +19,7 @@ export interface GraphDeps {
   approvals: ReadonlySet<ApprovalStep>;
   /** The store the SQL tool runs on, or null when data tools are off. */
   sqlStore: KnowledgeStore | null;
-  sqlLimits: { maxRows?: number; timeoutMs?: number };
+  sqlLimits: ReadOnlyQueryOptions;
   retrieveTopK: number;
   maxCandidates: number;
   /** Regenerate once when the judge finds the answer unsupported (only with a `judge` model). */

@@ -1,3 +1,5 @@
+export { ALLOWED_FUNCTIONS } from "./allowlist.js";
+export { DEFAULT_COST_LIMITS, type SqlCostLimits } from "./bounds.js";
 export {
   type ExampleSalesOptions,
   exampleSalesRows,
@@ -8,7 +10,6 @@ export { type ReadOnlyQueryOptions, type ReadOnlyQueryResult, runReadOnlyQuery }
 export { dataSchemaOf, readonlyRoleOf, SQL_TOOL_VIEWS } from "./names.js";
 export { type NlToSqlResult, nlToSql } from "./nl-to-sql.js";
 export {
-  ALLOWED_FUNCTIONS,
   type SqlRejection,
   type ValidateOptions as SqlValidateOptions,
   type ValidationResult as SqlValidationResult,

@@ -1,21 +1,31 @@
-import { parse } from "pgsql-ast-parser";
+import {
+  ALLOWED_EXPRESSION_KINDS,
+  ALLOWED_FUNCTIONS,
+  ALLOWED_OPERATORS,
+  ALLOWED_TYPES,
+  ALLOWED_VALUE_FUNCTIONS,
+} from "./allowlist.js";
 import { dataSchemaOf, SQL_TOOL_VIEWS } from "./names.js";
+import { parseStatements, type RawNode, SqlSyntaxError, statementText } from "./parser.js";
 
 /**
- * Static checks for model-written SQL: a real parser (pgsql-ast-parser) plus a lexical pre-scan that mirrors
- * Postgres' own lexer for the small subset accepted. Only one SELECT (optionally WITH … SELECT, UNION) over
- * the whitelisted views, with allowlisted functions, operators and casts, passes. This is the first layer only:
- * the database enforces read-only, the read-only role and row-level security regardless (see execute.ts).
+ * Static checks for model-written SQL on Postgres' own parse tree (see parser.ts). Names are compared as Postgres
+ * resolves them: the parser has already folded unquoted identifiers to lower case and kept quoted ones exactly, so
+ * `"PG_ROLES"` and `pg_roles` are different names here as they are in the database. A CTE name is in scope only
+ * for the references Postgres binds to it (earlier siblings and the main query for WITH, every sibling for
+ * WITH RECURSIVE, outer levels for sub-selects); any other unqualified name is a relation looked up on
+ * `search_path = pg_catalog, <schema>_data, pg_temp`, and only the tool's views pass. This is the first layer: the
+ * executor also checks the plan Postgres reports (plan-fence.ts) and the database enforces the rest.
  */
 
 export type SqlRejection =
   | "empty"
   | "too_long"
-  | "lexical"
   | "parse_error"
   | "multiple_statements"
   | "not_select"
-  | "nested_with"
+  | "recursive_with"
+  | "too_many_relations"
   | "relation_not_allowed"
   | "function_not_allowed"
   | "operator_not_allowed"
@@ -31,156 +41,13 @@ export interface ValidateOptions {
   schema?: string;
   /** Default 10,000 characters. */
   maxLength?: number;
+  /** Accept WITH RECURSIVE. Default false: the planner cannot bound a recursion (see docs/sql-tool.md). */
+  allowRecursive?: boolean;
+  /** Most relations joined in one FROM clause (joins flattened). Default 4. */
+  maxJoinedRelations?: number;
+  /** Most relation and CTE references in the whole statement (bounds planning time). Default 16. */
+  maxRelationReferences?: number;
 }
-
-/** Aggregates, window functions and scalar functions without side effects or access to server state. */
-export const ALLOWED_FUNCTIONS: ReadonlySet<string> = new Set([
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "stddev",
-  "stddev_samp",
-  "stddev_pop",
-  "variance",
-  "bool_and",
-  "bool_or",
-  "string_agg",
-  "round",
-  "trunc",
-  "abs",
-  "ceil",
-  "ceiling",
-  "floor",
-  "greatest",
-  "least",
-  "coalesce",
-  "nullif",
-  "date_trunc",
-  "date_part",
-  "extract",
-  "make_date",
-  "to_char",
-  "lower",
-  "upper",
-  "initcap",
-  "length",
-  "trim",
-  "btrim",
-  "concat",
-  "row_number",
-  "rank",
-  "dense_rank",
-  "lag",
-  "lead",
-  "any",
-  "all",
-]);
-
-const ALLOWED_BINARY_OPS: ReadonlySet<string> = new Set([
-  "=",
-  "!=",
-  "<>",
-  "<",
-  "<=",
-  ">",
-  ">=",
-  "+",
-  "-",
-  "*",
-  "/",
-  "%",
-  "||",
-  "AND",
-  "OR",
-  "IN",
-  "NOT IN",
-  "LIKE",
-  "NOT LIKE",
-  "ILIKE",
-  "NOT ILIKE",
-  "IS",
-  "IS NOT",
-]);
-
-const ALLOWED_UNARY_OPS: ReadonlySet<string> = new Set([
-  "NOT",
-  "-",
-  "+",
-  "IS NULL",
-  "IS NOT NULL",
-  "IS TRUE",
-  "IS NOT TRUE",
-  "IS FALSE",
-  "IS NOT FALSE",
-]);
-
-const ALLOWED_CASTS: ReadonlySet<string> = new Set([
-  "int",
-  "int2",
-  "int4",
-  "int8",
-  "integer",
-  "smallint",
-  "bigint",
-  "numeric",
-  "decimal",
-  "real",
-  "float",
-  "float4",
-  "float8",
-  "double precision",
-  "text",
-  "varchar",
-  "character varying",
-  "char",
-  "character",
-  "date",
-  "timestamp",
-  "timestamptz",
-  "timestamp with time zone",
-  "timestamp without time zone",
-  "interval",
-  "bool",
-  "boolean",
-]);
-
-const ALLOWED_KEYWORDS: ReadonlySet<string> = new Set([
-  "current_date",
-  "current_timestamp",
-  "localtimestamp",
-]);
-
-/** Expression and clause node types the walker accepts; anything else (parameters, VALUES, …) is refused. */
-const ALLOWED_NODE_TYPES: ReadonlySet<string> = new Set([
-  "select",
-  "union",
-  "union all",
-  "table",
-  "statement",
-  "ref",
-  "call",
-  "binary",
-  "unary",
-  "integer",
-  "numeric",
-  "string",
-  "boolean",
-  "null",
-  "cast",
-  "case",
-  "ternary",
-  "list",
-  "array",
-  "extract",
-  "keyword",
-  "INNER JOIN",
-  "LEFT JOIN",
-  "RIGHT JOIN",
-  "FULL JOIN",
-  "CROSS JOIN",
-]);
 
 class Rejected extends Error {
   constructor(
@@ -191,179 +58,370 @@ class Rejected extends Error {
   }
 }
 
-/**
- * Postgres-faithful scan of the accepted subset: standard '…' strings ('' escapes, backslash literal), "…"
- * identifiers; outside them, no comments, no dollar quotes or parameters, no backslashes, no E''/U&''/B''/X''
- * strings and no semicolon except trailing ones. Returns the text without trailing semicolons. Anything the
- * parser and Postgres could tokenize differently is refused here, so both see the same single statement.
- */
-function scan(sql: string): string {
-  let i = 0;
-  let lastCode = -1;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === "'") {
-      const prev = i > 0 ? sql[i - 1]! : " ";
-      if (/[A-Za-z0-9_&]/.test(prev)) {
-        throw new Rejected("lexical", "Prefixed string literals (E'', U&'', B'', X'') are not allowed.");
-      }
-      i += 1;
-      for (;;) {
-        if (i >= sql.length) throw new Rejected("lexical", "Unterminated string literal.");
-        if (sql[i] === "'") {
-          if (sql[i + 1] === "'") {
-            i += 2;
-            continue;
-          }
-          break;
-        }
-        i += 1;
-      }
-      lastCode = i;
-      i += 1;
-      continue;
-    }
-    if (c === '"') {
-      if (i > 0 && sql[i - 1] === "&")
-        throw new Rejected("lexical", "Unicode-escaped identifiers are not allowed.");
-      const end = sql.indexOf('"', i + 1);
-      if (end < 0) throw new Rejected("lexical", "Unterminated quoted identifier.");
-      if (sql[end + 1] === '"')
-        throw new Rejected("lexical", "Escaped quotes in identifiers are not allowed.");
-      lastCode = end;
-      i = end + 1;
-      continue;
-    }
-    if ((c === "-" && sql[i + 1] === "-") || (c === "/" && sql[i + 1] === "*")) {
-      throw new Rejected("lexical", "Comments are not allowed in queries.");
-    }
-    if (c === "$") throw new Rejected("lexical", "Parameters and dollar-quoted strings are not allowed.");
-    if (c === "\\") throw new Rejected("lexical", "Backslashes are not allowed outside string literals.");
-    if (c === ";") {
-      if (sql.slice(i).replace(/[;\s]/g, "") !== "") {
-        throw new Rejected("multiple_statements", "Only a single statement is allowed.");
-      }
-      return sql.slice(0, lastCode + 1);
-    }
-    if (!/\s/.test(c)) lastCode = i;
-    i += 1;
-  }
-  return sql.slice(0, lastCode + 1);
-}
+const quoteIdent = (name: string): string => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : JSON.stringify(name));
 
-type Node = Record<string, unknown>;
+/** The CTE names visible at one query level, innermost frame last. */
+type Frames = ReadonlyArray<ReadonlySet<string>>;
 
-const isNode = (value: unknown): value is Node =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-interface Scope {
+interface Context {
   dataSchema: string;
-  ctes: ReadonlySet<string>;
+  allowRecursive: boolean;
+  maxJoinedRelations: number;
+  maxRelationReferences: number;
+  references: number;
   relations: Set<string>;
 }
 
-function checkTable(node: Node, scope: Scope): void {
-  const name = node.name as { name?: string; schema?: string } | undefined;
-  const rel = name?.name?.toLowerCase() ?? "";
-  const schema = name?.schema?.toLowerCase();
-  if (schema === undefined && scope.ctes.has(rel)) return;
-  if ((schema === undefined || schema === scope.dataSchema) && SQL_TOOL_VIEWS.includes(rel)) {
-    scope.relations.add(rel);
+/** Wrapped node `{ Kind: body }` → [Kind, body]; anything else → null. */
+function unwrap(value: unknown): [string, RawNode] | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || !/^[A-Z]/.test(keys[0]!)) return null;
+  const body = (value as RawNode)[keys[0]!];
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+  return [keys[0]!, body as RawNode];
+}
+
+/** The `sval`s of a list of String nodes (qualified names, operator names). */
+function strings(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((item) => {
+    const node = unwrap(item);
+    if (node?.[0] !== "String") throw new Rejected("construct_not_allowed", "Unexpected name form.");
+    return String(node[1].sval ?? "");
+  });
+}
+
+/** A `pg_catalog` name written bare or `pg_catalog.`-qualified, or null for any other qualification. */
+function catalogName(list: unknown): string | null {
+  const parts = strings(list);
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 2 && parts[0] === "pg_catalog") return parts[1]!;
+  return null;
+}
+
+function checkOperator(list: unknown): void {
+  const op = catalogName(list);
+  if (op === null || !ALLOWED_OPERATORS.has(op)) {
+    throw new Rejected(
+      "operator_not_allowed",
+      `Operator ${JSON.stringify(strings(list).join("."))} is not allowed.`,
+    );
+  }
+}
+
+interface Spec {
+  /** Fields the node may carry (besides `location`); any other field refuses the statement. */
+  fields: readonly string[];
+  /** Fields that are names or flags, not sub-expressions: not walked. */
+  names?: readonly string[];
+  check?: (body: RawNode, ctx: Context) => void;
+}
+
+const EXPRESSION_SPECS: Record<string, Spec> = {
+  ResTarget: { fields: ["name", "indirection", "val"], names: ["name"] },
+  ColumnRef: { fields: ["fields"] },
+  A_Star: { fields: [] },
+  String: { fields: ["sval"] },
+  Integer: { fields: ["ival"] },
+  Float: { fields: ["fval"] },
+  Boolean: { fields: ["boolval"] },
+  A_Const: { fields: ["ival", "fval", "boolval", "sval", "bsval", "isnull"] },
+  List: { fields: ["items"] },
+  BoolExpr: { fields: ["boolop", "args"], names: ["boolop"] },
+  NullTest: { fields: ["arg", "nulltesttype", "argisrow"], names: ["nulltesttype", "argisrow"] },
+  BooleanTest: { fields: ["arg", "booltesttype"], names: ["booltesttype"] },
+  CaseExpr: { fields: ["arg", "args", "defresult"] },
+  CaseWhen: { fields: ["expr", "result"] },
+  CoalesceExpr: { fields: ["args"] },
+  MinMaxExpr: { fields: ["op", "args"], names: ["op"] },
+  A_ArrayExpr: { fields: ["elements", "list_start", "list_end"], names: ["list_start", "list_end"] },
+  RowExpr: { fields: ["args", "row_format", "colnames"], names: ["row_format", "colnames"] },
+  A_Indirection: { fields: ["arg", "indirection"] },
+  A_Indices: { fields: ["is_slice", "lidx", "uidx"], names: ["is_slice"] },
+  GroupingFunc: { fields: ["args"] },
+  GroupingSet: { fields: ["kind", "content"], names: ["kind"] },
+  WindowDef: {
+    fields: ["name", "refname", "partitionClause", "orderClause", "frameOptions", "startOffset", "endOffset"],
+    names: ["name", "refname", "frameOptions"],
+  },
+  SortBy: {
+    fields: ["node", "sortby_dir", "sortby_nulls", "useOp"],
+    names: ["sortby_dir", "sortby_nulls", "useOp"],
+    check: (b) => {
+      if (b.useOp !== undefined) checkOperator(b.useOp);
+    },
+  },
+  A_Expr: {
+    fields: ["kind", "name", "lexpr", "rexpr", "rexpr_list_start", "rexpr_list_end"],
+    names: ["kind", "name", "rexpr_list_start", "rexpr_list_end"],
+    check: (b) => {
+      const kind = String(b.kind);
+      if (!ALLOWED_EXPRESSION_KINDS.has(kind)) {
+        throw new Rejected("operator_not_allowed", `${kind.replace("AEXPR_", "")} is not allowed.`);
+      }
+      if (!kind.includes("BETWEEN")) checkOperator(b.name);
+    },
+  },
+  SubLink: {
+    fields: ["subLinkType", "testexpr", "operName", "subselect"],
+    names: ["subLinkType", "operName"],
+    check: (b) => {
+      if (
+        !["EXISTS_SUBLINK", "ALL_SUBLINK", "ANY_SUBLINK", "EXPR_SUBLINK", "ARRAY_SUBLINK"].includes(
+          String(b.subLinkType),
+        )
+      ) {
+        throw new Rejected("construct_not_allowed", "This kind of sub-select is not allowed.");
+      }
+      if (b.operName !== undefined) checkOperator(b.operName);
+    },
+  },
+  SQLValueFunction: {
+    fields: ["op", "typmod"],
+    names: ["op", "typmod"],
+    check: (b) => {
+      if (!ALLOWED_VALUE_FUNCTIONS.has(String(b.op))) {
+        const shown = String(b.op).replace("SVFOP_", "").replace(/_N$/, "");
+        throw new Rejected("function_not_allowed", `${shown} is not allowed (it reveals session state).`);
+      }
+    },
+  },
+  FuncCall: {
+    fields: [
+      "funcname",
+      "args",
+      "agg_order",
+      "agg_filter",
+      "over",
+      "agg_within_group",
+      "agg_star",
+      "agg_distinct",
+      "func_variadic",
+      "funcformat",
+    ],
+    names: ["funcname", "agg_within_group", "agg_star", "agg_distinct", "func_variadic", "funcformat"],
+    check: (b) => {
+      const name = catalogName(b.funcname);
+      if (name === null || !ALLOWED_FUNCTIONS.has(name)) {
+        const shown = strings(b.funcname).map(quoteIdent).join(".");
+        throw new Rejected(
+          "function_not_allowed",
+          `Function ${shown} is not allowed. Allowed: ${[...ALLOWED_FUNCTIONS].join(", ")}.`,
+        );
+      }
+    },
+  },
+  TypeCast: {
+    fields: ["arg", "typeName"],
+    names: ["typeName"],
+    check: (b) => {
+      const t = (b.typeName ?? {}) as RawNode;
+      const name = catalogName(t.names);
+      const shown = strings(t.names).map(quoteIdent).join(".");
+      if (t.setof || t.pct_type || name === null || !ALLOWED_TYPES.has(name)) {
+        throw new Rejected("cast_not_allowed", `Cast to ${shown || "this type"} is not allowed.`);
+      }
+      for (const mod of (t.typmods as unknown[]) ?? []) {
+        if (unwrap(mod)?.[0] !== "A_Const")
+          throw new Rejected("cast_not_allowed", "Type modifiers must be constants.");
+      }
+    },
+  },
+};
+
+const SELECT_FIELDS = new Set([
+  "distinctClause",
+  "targetList",
+  "fromClause",
+  "whereClause",
+  "groupClause",
+  "groupDistinct",
+  "havingClause",
+  "windowClause",
+  "valuesLists",
+  "sortClause",
+  "limitOffset",
+  "limitCount",
+  "limitOption",
+  "withClause",
+  "op",
+  "all",
+  "larg",
+  "rarg",
+]);
+const SELECT_FLAGS = new Set(["groupDistinct", "limitOption", "op", "all"]);
+
+function assertFields(kind: string, body: RawNode, allowed: ReadonlySet<string> | readonly string[]): void {
+  const has = (f: string) => (Array.isArray(allowed) ? allowed.includes(f) : (allowed as Set<string>).has(f));
+  for (const field of Object.keys(body)) {
+    if (field === "location" || has(field)) continue;
+    if (kind === "SelectStmt" && field === "intoClause") {
+      throw new Rejected("construct_not_allowed", "SELECT INTO is not allowed.");
+    }
+    if (kind === "SelectStmt" && field === "lockingClause") {
+      throw new Rejected("construct_not_allowed", "Locking clauses (FOR UPDATE/SHARE) are not allowed.");
+    }
+    throw new Rejected("construct_not_allowed", `${kind} with ${field} is not allowed.`);
+  }
+}
+
+/** Visits any value: lists, wrapped nodes, and the plain structs inside nodes (aliases, window definitions). */
+function visit(value: unknown, frames: Frames, ctx: Context): void {
+  if (Array.isArray(value)) {
+    for (const item of value) visit(item, frames, ctx);
     return;
   }
-  const shown = schema ? `${schema}.${rel}` : rel;
-  const hint =
-    schema === "pg_catalog" || schema === "information_schema" || rel.startsWith("pg_")
+  if (typeof value !== "object" || value === null) return;
+  const node = unwrap(value);
+  if (!node) {
+    for (const child of Object.values(value)) visit(child, frames, ctx);
+    return;
+  }
+  const [kind, body] = node;
+  if (kind === "SelectStmt") {
+    visitSelect(body, frames, ctx);
+    return;
+  }
+  if (kind === "RangeVar") {
+    visitRangeVar(body, frames, ctx);
+    return;
+  }
+  if (kind === "RangeSubselect") {
+    assertFields(kind, body, ["lateral", "subquery", "alias"]);
+    visit(body.subquery, frames, ctx);
+    return;
+  }
+  if (kind === "JoinExpr") {
+    assertFields(kind, body, [
+      "jointype",
+      "isNatural",
+      "larg",
+      "rarg",
+      "usingClause",
+      "join_using_alias",
+      "quals",
+      "alias",
+      "rtindex",
+    ]);
+    for (const f of ["larg", "rarg", "quals"]) visit(body[f], frames, ctx);
+    return;
+  }
+  const spec = EXPRESSION_SPECS[kind];
+  if (!spec) throw new Rejected("construct_not_allowed", `SQL construct ${kind} is not allowed.`);
+  assertFields(kind, body, spec.fields);
+  spec.check?.(body, ctx);
+  for (const [field, child] of Object.entries(body)) {
+    if (!spec.names?.includes(field)) visit(child, frames, ctx);
+  }
+}
+
+/** Flattened size of one FROM list: joins count their inputs. */
+function fromItems(items: unknown): number {
+  let n = 0;
+  for (const item of Array.isArray(items) ? items : []) {
+    const node = unwrap(item);
+    n += node?.[0] === "JoinExpr" ? fromItems([node[1].larg, node[1].rarg]) : 1;
+  }
+  return n;
+}
+
+function visitSelect(body: RawNode, outer: Frames, ctx: Context): void {
+  assertFields("SelectStmt", body, SELECT_FIELDS);
+  let frames = outer;
+  const withClause = body.withClause as { ctes?: unknown[]; recursive?: boolean } | undefined;
+  if (withClause) {
+    const recursive = withClause.recursive === true;
+    if (recursive && !ctx.allowRecursive) {
+      throw new Rejected(
+        "recursive_with",
+        "WITH RECURSIVE is not allowed: the database cannot bound how long a recursion runs.",
+      );
+    }
+    const ctes = (withClause.ctes ?? []).map((item) => {
+      const node = unwrap(item);
+      if (node?.[0] !== "CommonTableExpr")
+        throw new Rejected("construct_not_allowed", "Malformed WITH clause.");
+      assertFields("CommonTableExpr", node[1], [
+        "ctename",
+        "aliascolnames",
+        "ctematerialized",
+        "ctequery",
+        "search_clause",
+        "cycle_clause",
+      ]);
+      return node[1];
+    });
+    const names = ctes.map((c) => String(c.ctename));
+    const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+    if (duplicate !== undefined) {
+      throw new Rejected(
+        "construct_not_allowed",
+        `WITH query name ${quoteIdent(duplicate)} is specified more than once.`,
+      );
+    }
+    ctes.forEach((cte, i) => {
+      if (unwrap(cte.ctequery)?.[0] !== "SelectStmt") {
+        throw new Rejected("not_select", "Only SELECT is allowed inside WITH.");
+      }
+      // Postgres: a plain WITH item sees the items before it; WITH RECURSIVE items see every item of the list.
+      const visible = new Set(recursive ? names : names.slice(0, i));
+      visit(cte.ctequery, [...outer, visible], ctx);
+    });
+    frames = [...outer, new Set(names)];
+  }
+  const joined = fromItems(body.fromClause);
+  if (joined > ctx.maxJoinedRelations) {
+    throw new Rejected(
+      "too_many_relations",
+      `The query joins ${joined} relations in one FROM clause; at most ${ctx.maxJoinedRelations} are allowed.`,
+    );
+  }
+  for (const side of ["larg", "rarg"] as const) {
+    if (body[side] !== undefined) visitSelect(body[side] as RawNode, frames, ctx);
+  }
+  for (const [field, child] of Object.entries(body)) {
+    if (field === "withClause" || field === "larg" || field === "rarg" || SELECT_FLAGS.has(field)) continue;
+    visit(child, frames, ctx);
+  }
+}
+
+function visitRangeVar(body: RawNode, frames: Frames, ctx: Context): void {
+  assertFields("RangeVar", body, ["catalogname", "schemaname", "relname", "inh", "relpersistence", "alias"]);
+  ctx.references += 1;
+  if (ctx.references > ctx.maxRelationReferences) {
+    throw new Rejected(
+      "too_many_relations",
+      `The query references more than ${ctx.maxRelationReferences} relations.`,
+    );
+  }
+  const name = String(body.relname ?? "");
+  const schema = body.schemaname === undefined ? undefined : String(body.schemaname);
+  if (body.catalogname !== undefined) {
+    throw new Rejected("relation_not_allowed", "Cross-database references are not allowed.");
+  }
+  // Only an unqualified name can bind to a CTE, and only to one in scope, compared exactly.
+  if (schema === undefined && frames.some((f) => f.has(name))) return;
+  if ((schema === undefined || schema === ctx.dataSchema) && SQL_TOOL_VIEWS.includes(name)) {
+    ctx.relations.add(name);
+    return;
+  }
+  const shown = schema === undefined ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
+  const catalog =
+    schema === "information_schema" || (schema ?? name).startsWith("pg_")
       ? " System catalogs are not accessible."
       : "";
   throw new Rejected(
     "relation_not_allowed",
-    `Relation "${shown}" is not allowed.${hint} Allowed: ${SQL_TOOL_VIEWS.join(", ")}.`,
+    `Relation ${shown} is not allowed.${catalog} Allowed: ${SQL_TOOL_VIEWS.join(", ")}.`,
   );
 }
 
-function typeName(to: unknown): string {
-  const t = to as { name?: string; schema?: string; kind?: string; arrayOf?: unknown } | undefined;
-  if (!t || t.kind === "array" || t.arrayOf !== undefined) return "array";
-  return `${t.schema ? `${t.schema}.` : ""}${t.name ?? ""}`.toLowerCase();
-}
-
-/** Visits every node of a statement (any depth, any field) and applies the allowlists. */
-function walk(value: unknown, scope: Scope): void {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, scope);
-    return;
-  }
-  if (!isNode(value)) return;
-  const type = value.type;
-  if (typeof type === "string") {
-    if (type === "with" || type === "with recursive") {
-      throw new Rejected("nested_with", "WITH is only allowed at the top of the query (and not RECURSIVE).");
-    }
-    if (!ALLOWED_NODE_TYPES.has(type)) {
-      throw new Rejected("construct_not_allowed", `SQL construct "${type}" is not allowed.`);
-    }
-    switch (type) {
-      case "select":
-        if (value.for !== undefined || value.into !== undefined) {
-          throw new Rejected("construct_not_allowed", "Locking clauses and SELECT INTO are not allowed.");
-        }
-        break;
-      case "table":
-        checkTable(value, scope);
-        break;
-      case "call": {
-        const fn = value.function as { name?: string; schema?: string } | undefined;
-        const name = fn?.name?.toLowerCase() ?? "";
-        if (fn?.schema !== undefined || !ALLOWED_FUNCTIONS.has(name)) {
-          const shown = fn?.schema ? `${fn.schema}.${name}` : name;
-          throw new Rejected(
-            "function_not_allowed",
-            `Function "${shown}" is not allowed. Allowed: ${[...ALLOWED_FUNCTIONS].join(", ")}.`,
-          );
-        }
-        break;
-      }
-      case "binary":
-        if (!ALLOWED_BINARY_OPS.has(String(value.op)) || value.opSchema !== undefined) {
-          throw new Rejected("operator_not_allowed", `Operator "${String(value.op)}" is not allowed.`);
-        }
-        break;
-      case "unary":
-        if (!ALLOWED_UNARY_OPS.has(String(value.op)) || value.opSchema !== undefined) {
-          throw new Rejected("operator_not_allowed", `Operator "${String(value.op)}" is not allowed.`);
-        }
-        break;
-      case "cast": {
-        const to = typeName(value.to);
-        if (!ALLOWED_CASTS.has(to)) throw new Rejected("cast_not_allowed", `Cast to "${to}" is not allowed.`);
-        break;
-      }
-      case "keyword":
-        if (!ALLOWED_KEYWORDS.has(String(value.keyword).toLowerCase())) {
-          throw new Rejected("construct_not_allowed", `Keyword "${String(value.keyword)}" is not allowed.`);
-        }
-        break;
-    }
-  }
-  for (const [key, child] of Object.entries(value)) {
-    // Names (relation, function, alias, column, type) are checked above; they are not expressions.
-    if (key === "name" || key === "function" || key === "alias" || key === "to" || key === "table") continue;
-    walk(child, scope);
-  }
-}
-
-function reject(error: unknown): ValidationResult {
-  if (error instanceof Rejected) return { ok: false, code: error.code, reason: error.message };
-  throw error;
-}
-
 /**
- * Accepts only a single read-only SELECT over the tool's views. On success, `sql` is the statement without
- * trailing semicolons (what the executor runs, unchanged) and `relations` the views it reads.
+ * Accepts only a single read-only SELECT over the tool's views. On success, `sql` is the statement's own text
+ * (no trailing semicolon; what the executor wraps and runs) and `relations` the views it reads.
  */
-export function validateSelect(sql: string, options: ValidateOptions = {}): ValidationResult {
-  const dataSchema = dataSchemaOf(options.schema ?? "ragkit");
+export async function validateSelect(sql: string, options: ValidateOptions = {}): Promise<ValidationResult> {
   const maxLength = options.maxLength ?? 10_000;
   if (typeof sql !== "string" || sql.trim() === "") {
     return { ok: false, code: "empty", reason: "The query is empty." };
@@ -371,55 +429,36 @@ export function validateSelect(sql: string, options: ValidateOptions = {}): Vali
   if (sql.length > maxLength) {
     return { ok: false, code: "too_long", reason: `The query is longer than ${maxLength} characters.` };
   }
-  let text: string;
+  let statements: Awaited<ReturnType<typeof parseStatements>>;
   try {
-    text = scan(sql);
+    statements = await parseStatements(sql);
   } catch (error) {
-    return reject(error);
+    if (!(error instanceof SqlSyntaxError)) throw error;
+    return { ok: false, code: "parse_error", reason: `Not a valid SELECT statement (${error.message}).` };
   }
-  let statements: unknown[];
-  try {
-    statements = parse(text);
-  } catch (error) {
-    const first = error instanceof Error ? (error.message.split("\n")[0] ?? "") : "";
-    return {
-      ok: false,
-      code: "parse_error",
-      reason: `Not a supported SELECT statement (${first.trim() || "syntax error"}).`,
-    };
-  }
-  if (statements.length !== 1) {
+  if (statements.length === 0) return { ok: false, code: "empty", reason: "The query is empty." };
+  if (statements.length > 1) {
     return { ok: false, code: "multiple_statements", reason: "Only a single statement is allowed." };
   }
-  const statement = statements[0] as Node;
-  const relations = new Set<string>();
-  try {
-    if (statement.type === "with") {
-      // Non-recursive: each CTE sees the ones before it; the main query sees all of them.
-      const ctes = new Set<string>();
-      for (const bind of (statement.bind as Node[]) ?? []) {
-        const body = bind.statement as Node;
-        if (!["select", "union", "union all"].includes(String(body?.type))) {
-          throw new Rejected("not_select", "Only SELECT is allowed inside WITH.");
-        }
-        walk(body, { dataSchema, ctes: new Set(ctes), relations });
-        ctes.add(String((bind.alias as { name?: string })?.name ?? "").toLowerCase());
-      }
-      const main = statement.in as Node;
-      if (!["select", "union", "union all"].includes(String(main?.type))) {
-        throw new Rejected("not_select", "Only SELECT is allowed after WITH.");
-      }
-      walk(main, { dataSchema, ctes, relations });
-    } else if (["select", "union", "union all"].includes(String(statement.type))) {
-      walk(statement, { dataSchema, ctes: new Set(), relations });
-    } else {
-      throw new Rejected(
-        "not_select",
-        `Only SELECT statements are allowed (got ${String(statement.type).toUpperCase()}).`,
-      );
-    }
-  } catch (error) {
-    return reject(error);
+  const statement = statements[0]!;
+  const top = unwrap(statement.stmt);
+  if (top?.[0] !== "SelectStmt") {
+    const kind = (top?.[0] ?? "unknown").replace(/Stmt$/, "");
+    return { ok: false, code: "not_select", reason: `Only SELECT statements are allowed (got ${kind}).` };
   }
-  return { ok: true, sql: text, relations: [...relations] };
+  const ctx: Context = {
+    dataSchema: dataSchemaOf(options.schema ?? "ragkit"),
+    allowRecursive: options.allowRecursive ?? false,
+    maxJoinedRelations: options.maxJoinedRelations ?? 4,
+    maxRelationReferences: options.maxRelationReferences ?? 16,
+    references: 0,
+    relations: new Set(),
+  };
+  try {
+    visitSelect(top[1], [], ctx);
+  } catch (error) {
+    if (error instanceof Rejected) return { ok: false, code: error.code, reason: error.message };
+    throw error;
+  }
+  return { ok: true, sql: statementText(sql, statement), relations: [...ctx.relations] };
 }
