@@ -101,7 +101,7 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       },
       store: getStore,
       tenant,
-      json: () => readJsonBody(request, options.maxBodyBytes),
+      json: (o) => readJsonBody(request, options.maxBodyBytes, o),
       queue: ingestion.get,
       chat: { runs: chatRuns.get, options: agentOptions },
       limits: {
