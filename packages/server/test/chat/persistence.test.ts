@@ -1,4 +1,4 @@
-import { type AgentModels, type AnswerInput, offlineModels } from "@ragkit/core";
+import { type AgentModels, type AnswerInput, KnowledgeStore, offlineModels } from "@ragkit/core";
 import { chatEventDataSchemas, errorBodySchema, threadResponseSchema } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Frame, get, json, post, readSse, startWorld, TokenGate, type World } from "./support.js";
@@ -30,40 +30,48 @@ const hostileModels: Partial<AgentModels> = {
 
 let w: World;
 let hitl: World;
+// RAGKIT_TEST_POSTGRES: the same tests on a real Postgres server (a fresh schema).
+const postgres = process.env.RAGKIT_TEST_POSTGRES;
+let pgStore: KnowledgeStore | undefined;
 
 beforeAll(async () => {
-  w = await startWorld({
-    flushIntervalMs: 10,
-    persistRetries: 3,
-    persistRetryMs: 10,
-    options: { models: hostileModels },
-  });
+  pgStore = postgres
+    ? await KnowledgeStore.open({ database: postgres, schema: `persist_${crypto.randomUUID().slice(0, 8)}` })
+    : undefined;
+  w = await startWorld(
+    { flushIntervalMs: 10, persistRetries: 3, persistRetryMs: 10, options: { models: hostileModels } },
+    pgStore,
+  );
   hitl = await startWorld({ id: "approver", options: { requireApprovalFor: ["retrieve"] } }, w.store);
   // A write failure on demand, in the database itself: the next `fail` inserts into run_events raise.
   const s = w.store.schema;
   await w.store.driver.exec(`
-    CREATE TABLE public.fault (fail bigint NOT NULL);
-    INSERT INTO public.fault VALUES (0);
-    CREATE SEQUENCE public.fault_hits;
-    CREATE FUNCTION public.inject_fault() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+    CREATE TABLE ${s}.fault (fail bigint NOT NULL);
+    INSERT INTO ${s}.fault VALUES (0);
+    CREATE SEQUENCE ${s}.fault_hits;
+    CREATE FUNCTION ${s}.inject_fault() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
     BEGIN
-      IF nextval('public.fault_hits') <= (SELECT fail FROM public.fault) THEN
+      IF nextval('${s}.fault_hits') <= (SELECT fail FROM ${s}.fault) THEN
         RAISE EXCEPTION 'injected write failure';
       END IF;
       RETURN NEW;
     END $$;
-    CREATE TRIGGER inject_fault BEFORE INSERT ON ${s}.run_events FOR EACH ROW EXECUTE FUNCTION public.inject_fault();
+    CREATE TRIGGER inject_fault BEFORE INSERT ON ${s}.run_events FOR EACH ROW EXECUTE FUNCTION ${s}.inject_fault();
   `);
 });
 
 afterAll(async () => {
   await hitl?.close();
   await w?.close();
+  if (pgStore) {
+    await pgStore.driver.exec(`DROP SCHEMA ${pgStore.schema} CASCADE`);
+    await pgStore.close();
+  }
 });
 
 async function failNextWrites(n: number): Promise<void> {
-  await w.store.driver.query("ALTER SEQUENCE public.fault_hits RESTART WITH 1");
-  await w.store.driver.query("UPDATE public.fault SET fail = $1", [n]);
+  await w.store.driver.query(`ALTER SEQUENCE ${w.store.schema}.fault_hits RESTART WITH 1`);
+  await w.store.driver.query(`UPDATE ${w.store.schema}.fault SET fail = $1`, [n]);
 }
 
 /** Event for event: same ids, types and JSON values (jsonb normalises key order, which JSON leaves free). */
@@ -170,7 +178,7 @@ describe("replay equals the live stream", () => {
       expect(run.run.lastSeq).toBeGreaterThan(0);
     });
     const [hits] = await w.store.driver.query<{ n: string }>(
-      "SELECT last_value::text AS n FROM public.fault_hits",
+      `SELECT last_value::text AS n FROM ${w.store.schema}.fault_hits`,
     );
     expect(Number(hits!.n)).toBeGreaterThan(2);
     gate.open();

@@ -45,7 +45,11 @@ const CONNECTOR_KEY = Buffer.alloc(32, 9).toString("base64");
 export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> = {}): Promise<SecurityWorld> {
   process.env.RAGKIT_CONNECTOR_KEY ??= CONNECTOR_KEY;
   const dir = mkdtempSync(join(tmpdir(), "ragkit-security-"));
-  const store = await KnowledgeStore.open();
+  // RAGKIT_TEST_POSTGRES: the same walk against a real Postgres server (a fresh schema per world).
+  const postgres = process.env.RAGKIT_TEST_POSTGRES;
+  const store = await KnowledgeStore.open(
+    postgres ? { database: postgres, schema: `security_${crypto.randomUUID().slice(0, 8)}` } : {},
+  );
   const a = createTenantContext({ tenantId: "tenant-a", userId: "seed", source: "system" });
   const b = createTenantContext({ tenantId: "tenant-b", userId: "seed", source: "system" });
   await store.ensureTenant(a);
@@ -97,6 +101,7 @@ export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> =
     async close() {
       await served.close();
       await handler.close();
+      if (postgres) await store.driver.exec(`DROP SCHEMA ${store.schema} CASCADE`);
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
