@@ -39,7 +39,7 @@ afterAll(async () => {
 
 async function send(r: HostileRequest): Promise<Response> {
   const headers = new Headers(r.headers);
-  if (!r.anonymous) headers.set("authorization", `Bearer ${w.tokenA}`);
+  if (!r.anonymous && !headers.has("authorization")) headers.set("authorization", `Bearer ${w.tokenA}`);
   if (r.body !== undefined && !(r.body instanceof FormData) && !headers.has("content-type")) {
     headers.set("content-type", "application/json");
   }

@@ -897,7 +897,31 @@ const publicCases: HostileCase[] = [
   ignoredQuery("GET /copilotkit/info", "/copilotkit/info", true),
 ];
 
+/** A verified token whose user id cannot be stored (it would be written with every audit row): 403. */
+const identityCases: HostileCase[] = (
+  [
+    ["GET /documents", "GET", "/documents", undefined],
+    ["POST /search", "POST", "/search", json({ query: "aurora" })],
+    ["POST /chat/stream", "POST", "/chat/stream", json({ message: "Hello?" })],
+  ] as const
+).flatMap(([operation, method, path, body]) =>
+  (["nul", "loneSurrogate"] as const).map(
+    (kind): HostileCase => ({
+      operation,
+      name: `token whose user id has ${kind}`,
+      request: (f) => ({
+        method,
+        path,
+        headers: { authorization: `Bearer ${f.hostileUserTokens[kind]}` },
+        ...(body === undefined ? {} : { body }),
+      }),
+      expect: { status: 403, code: "forbidden" },
+    }),
+  ),
+);
+
 export const hostileCases: readonly HostileCase[] = [
+  ...identityCases,
   ...publicCases,
   ...searchCases,
   ...listDocumentCases,

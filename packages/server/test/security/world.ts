@@ -17,6 +17,8 @@ export interface Fixtures {
   runId: string;
   checkpointId: string;
   agentId: string;
+  /** Valid tokens of tenant A whose user id (`sub`) is not storable text. */
+  hostileUserTokens: Record<"nul" | "loneSurrogate", string>;
 }
 
 export interface SecurityWorld {
@@ -153,5 +155,9 @@ async function createFixtures(base: string, token: string, basePath: string): Pr
     runId,
     checkpointId: checkpoints.checkpoints.at(-1)!.checkpointId,
     agentId: Object.keys(info.agents)[0]!,
+    hostileUserTokens: {
+      nul: await tokenFor("tenant-a", "alice\u0000admin"),
+      loneSurrogate: await tokenFor("tenant-a", "alice\uD800"),
+    },
   };
 }
