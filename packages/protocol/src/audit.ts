@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { int8IdSchema } from "./cursors.js";
 
 /** One audit row: who did what to which resource, with what outcome, under which request id. */
 export const auditRecordSchema = z.object({
@@ -17,10 +18,7 @@ export type AuditRecordSummary = z.infer<typeof auditRecordSchema>;
 /** `GET /audit` query: newest first; pass the last row's id as `before` for the next page. */
 export const listAuditQuerySchema = z.object({
   limit: z.coerce.number("must be a number").int("must be an integer").min(1).max(500).default(100),
-  before: z
-    .string()
-    .regex(/^\d{1,19}$/, "must be an audit row id")
-    .optional(),
+  before: int8IdSchema.optional(),
 });
 
 export const auditListResponseSchema = z.object({

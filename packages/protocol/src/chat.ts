@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textSchema } from "./text.js";
 
 /**
  * The plain-SSE chat protocol (`POST /chat/stream`, `GET /runs/:id/events`, `POST /threads/:id/resume`) for
@@ -8,8 +9,7 @@ import { z } from "zod";
  */
 
 /** Thread and run ids: letters, digits and `. _ : @ -`, up to 128 characters. */
-export const chatIdSchema = z
-  .string()
+export const chatIdSchema = textSchema
   .min(1)
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, "may contain only letters, digits and . _ : @ -");
@@ -19,8 +19,7 @@ export const chatIdSchema = z
  * `background: true` keeps the run going when the client disconnects (reconnect with `GET /runs/:id/events`).
  */
 export const chatRequestSchema = z.object({
-  message: z
-    .string()
+  message: textSchema
     .max(100_000, "must be at most 100,000 characters")
     .refine((m) => m.trim().length > 0, "must not be empty or whitespace"),
   threadId: chatIdSchema.optional(),

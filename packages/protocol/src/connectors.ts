@@ -1,7 +1,12 @@
 import { z } from "zod";
+import { jsonObjectSchema } from "./json.js";
+import { textSchema } from "./text.js";
 
 export const connectorKindSchema = z.enum(["s3", "sharepoint", "dir", "urls"]);
 export type ConnectorKindName = z.infer<typeof connectorKindSchema>;
+
+/** Connector configuration and credentials: JSON objects of at most 8 levels and 64 KiB. */
+const connectorJsonSchema = jsonObjectSchema({ maxDepth: 8, maxBytes: 64 * 1024 });
 
 /**
  * `POST /connectors`. `config` and `credentials` are validated per kind by the server (see docs/connectors.md);
@@ -10,9 +15,9 @@ export type ConnectorKindName = z.infer<typeof connectorKindSchema>;
 export const createConnectorRequestSchema = z
   .object({
     kind: connectorKindSchema,
-    name: z.string().min(1).max(200),
-    config: z.record(z.string(), z.unknown()),
-    credentials: z.record(z.string(), z.unknown()).optional(),
+    name: textSchema.min(1).max(200),
+    config: connectorJsonSchema,
+    credentials: connectorJsonSchema.optional(),
   })
   .strict();
 export type CreateConnectorRequest = z.input<typeof createConnectorRequestSchema>;
@@ -20,12 +25,18 @@ export type CreateConnectorRequest = z.input<typeof createConnectorRequestSchema
 /** `PATCH /connectors/:id`: replaces the name, the whole config and/or the credentials. */
 export const updateConnectorRequestSchema = z
   .object({
-    name: z.string().min(1).max(200).optional(),
-    config: z.record(z.string(), z.unknown()).optional(),
-    credentials: z.record(z.string(), z.unknown()).optional(),
+    name: textSchema.min(1).max(200).optional(),
+    config: connectorJsonSchema.optional(),
+    credentials: connectorJsonSchema.optional(),
   })
   .strict();
 export type UpdateConnectorRequest = z.input<typeof updateConnectorRequestSchema>;
+
+/** `DELETE /connectors/:id` query string. */
+export const deleteConnectorQuerySchema = z.object({
+  /** Also delete the documents the connector ingested. */
+  deleteDocuments: z.enum(["true", "false"], 'must be "true" or "false"').default("false"),
+});
 
 export const syncSummarySchema = z.object({
   connectorId: z.string(),

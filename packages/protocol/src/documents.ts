@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { metadataSchema } from "./json.js";
+import { storableText, textSchema } from "./text.js";
 
 export const documentStatusSchema = z.enum(["pending", "processing", "ready", "failed"]);
 export type DocumentStatus = z.infer<typeof documentStatusSchema>;
@@ -37,7 +39,11 @@ export const listDocumentsQuerySchema = z.object({
     .max(MAX_DOCUMENTS_PAGE, `must be ≤ ${MAX_DOCUMENTS_PAGE}`)
     .default(20),
   /** Opaque cursor: the previous page's `nextCursor`. */
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: textSchema
+    .min(1)
+    .max(512)
+    .regex(/^[A-Za-z0-9_-]*$/, "must be a cursor from a previous page's nextCursor")
+    .optional(),
   status: documentStatusSchema.optional(),
 });
 export type ListDocumentsQuery = z.input<typeof listDocumentsQuerySchema>;
@@ -59,14 +65,14 @@ export type DocumentResponse = z.infer<typeof documentResponseSchema>;
 /** `POST /documents` with a JSON body: a text document (for files, send `multipart/form-data`). */
 export const textDocumentRequestSchema = z
   .object({
-    text: z.string().min(1, "must not be empty"),
-    title: z.string().min(1).max(1000).optional(),
+    text: textSchema.min(1, "must not be empty"),
+    title: textSchema.min(1).max(1000).optional(),
     /** How to parse `text`. Default "text"; "markdown" keeps headings as sections, "html" extracts main text. */
     format: z.enum(["text", "markdown", "html"]).default("text"),
     /** Your id for the document: uploading again with the same id replaces it. */
-    sourceId: z.string().min(1).max(2048).optional(),
-    sourceUrl: z.url().max(4096).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    sourceId: textSchema.min(1).max(2048).optional(),
+    sourceUrl: storableText(z.url().max(4096)).optional(),
+    metadata: metadataSchema.optional(),
   })
   .strict();
 export type TextDocumentRequest = z.input<typeof textDocumentRequestSchema>;

@@ -7,12 +7,15 @@ export * from "./audit.js";
 export * from "./chart.js";
 export * from "./chat.js";
 export * from "./connectors.js";
+export * from "./cursors.js";
 export * from "./documents.js";
 export * from "./errors.js";
 export * from "./health.js";
 export * from "./jobs.js";
+export * from "./json.js";
 export * from "./routes.js";
 export * from "./search.js";
+export * from "./text.js";
 export * from "./threads.js";
 
 /** Bumped on breaking changes to any schema in this package. */

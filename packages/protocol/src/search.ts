@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { textSchema } from "./text.js";
 
 /** Metadata filter keys become JSON keys server-side, never SQL. */
 export const filterKeySchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "filter keys may contain only letters, digits, _ and - (max 64)");
 
-const filterScalarSchema = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
+const filterScalarSchema = z.union([textSchema.max(1000), z.number().finite(), z.boolean()]);
 
 /** A filter value: equality with a scalar, or membership with `{ in: [...] }`. */
 export const filterValueSchema = z.union([
@@ -24,8 +25,7 @@ export const MAX_TOP_K = 100;
  * request; in particular a `tenantId` in the body has no effect (the tenant comes only from the token).
  */
 export const searchRequestSchema = z.object({
-  query: z
-    .string()
+  query: textSchema
     .max(10_000, "must be at most 10,000 characters")
     .refine((q) => q.trim().length > 0, "must not be empty or whitespace"),
   mode: searchModeSchema.default("hybrid"),
@@ -39,7 +39,7 @@ export const searchRequestSchema = z.object({
   threshold: z.number().min(-1, "must be ≥ -1").max(1, "must be ≤ 1").optional(),
   /** Equality (or `{in: [...]}`) on chunk metadata, falling back to document metadata. */
   filter: z
-    .record(z.string(), filterValueSchema)
+    .record(textSchema, filterValueSchema)
     .superRefine((filter, ctx) => {
       const keys = Object.keys(filter);
       if (keys.length > 32) ctx.addIssue({ code: "custom", message: "at most 32 filter keys" });

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { chatIdSchema, chatInterruptSchema, chatRunStatusSchema, runSummarySchema } from "./chat.js";
+import { timestampSchema } from "./cursors.js";
+import { jsonObjectSchema } from "./json.js";
+import { textSchema } from "./text.js";
 
 /** One conversation of the caller's tenant (`GET /threads`). */
 export const threadSummarySchema = z.object({
@@ -21,8 +24,14 @@ export const threadListResponseSchema = z.object({
 export type ThreadListResponse = z.infer<typeof threadListResponseSchema>;
 
 export const listThreadsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.iso.datetime().optional(),
+  limit: z.coerce.number("must be a number").int("must be an integer").min(1).max(200).default(50),
+  /** The previous page's `nextCursor` (an ISO timestamp). */
+  before: timestampSchema.optional(),
+});
+
+/** `GET /threads/:id/checkpoints` query string. */
+export const listCheckpointsQuerySchema = z.object({
+  limit: z.coerce.number("must be a number").int("must be an integer").min(1).max(1000).default(100),
 });
 
 export const threadMessageSchema = z.object({
@@ -59,8 +68,8 @@ export type CheckpointListResponse = z.infer<typeof checkpointListResponseSchema
 /** `POST /threads/:id/resume`: answer the pending approval; the rest of the run streams as plain SSE. */
 export const chatApprovalDecisionSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("approve") }),
-  z.object({ type: z.literal("reject"), reason: z.string().max(2000).optional() }),
-  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal("reject"), reason: textSchema.max(2000).optional() }),
+  z.object({ type: z.literal("edit"), args: jsonObjectSchema({ maxDepth: 16, maxBytes: 64 * 1024 }) }),
 ]);
 export type ChatApprovalDecision = z.infer<typeof chatApprovalDecisionSchema>;
 export const resumeRequestSchema = z.object({
@@ -71,7 +80,7 @@ export const resumeRequestSchema = z.object({
 export type ResumeRequest = z.input<typeof resumeRequestSchema>;
 
 /** `POST /threads/:id/fork`: branch at a checkpoint (LangGraph time travel); continue with `/threads/:id/continue`. */
-export const forkRequestSchema = z.object({ checkpointId: z.string().min(1).max(64) });
+export const forkRequestSchema = z.object({ checkpointId: textSchema.min(1).max(64) });
 export type ForkRequest = z.infer<typeof forkRequestSchema>;
 export const forkResponseSchema = z.object({
   threadId: z.string(),

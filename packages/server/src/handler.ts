@@ -63,7 +63,7 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
         source: identity.source,
       });
     } catch {
-      throw new HttpError("forbidden", "The token's tenant id is not a valid tenant id.");
+      throw new HttpError("forbidden", "The token's tenant or user id is not a valid id.");
     }
     if (options.autoProvisionTenants && !provisioned.has(ctx.tenantId)) {
       await store.ensureTenant(ctx);
@@ -101,7 +101,7 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       },
       store: getStore,
       tenant,
-      json: () => readJsonBody(request, options.maxBodyBytes),
+      json: (o) => readJsonBody(request, options.maxBodyBytes, o),
       queue: ingestion.get,
       chat: { runs: chatRuns.get, options: agentOptions },
       limits: {

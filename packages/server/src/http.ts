@@ -3,6 +3,9 @@ import {
   type ErrorCode,
   type ErrorDetail,
   errorStatus,
+  jsonProblems,
+  jsonTextTooDeep,
+  MAX_JSON_DEPTH,
   requestIdPattern,
 } from "@ragkit/protocol";
 
@@ -82,12 +85,23 @@ function isJsonMediaType(contentType: string | null): boolean {
   return charset === undefined || charset === "utf-8" || charset === "utf8";
 }
 
+export interface JsonBodyOptions {
+  /** A body that is absent, empty or not JSON reads as `undefined` (a JSON body is still checked in full). */
+  optional?: boolean;
+}
+
 /**
  * Reads a JSON body: 415 unless the content type is JSON (UTF-8), 413 as soon as more than `maxBytes` arrive
- * (the declared length is checked first, then the bytes actually streamed), 400 for bad UTF-8 or bad JSON.
+ * (the declared length is checked first, then the bytes actually streamed), 400 for bad UTF-8, bad JSON or
+ * JSON no route may see (see `parseJsonText`).
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  options: JsonBodyOptions = {},
+): Promise<unknown> {
   if (!isJsonMediaType(request.headers.get("content-type"))) {
+    if (options.optional) return undefined;
     throw new HttpError("unsupported_media_type", "Request body must be application/json (UTF-8).");
   }
   const tooLarge = () => new HttpError("payload_too_large", `Request body exceeds ${maxBytes} bytes.`);
@@ -103,17 +117,40 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     });
   }
   if (text.trim() === "") {
+    if (options.optional) return undefined;
     throw new HttpError("invalid_input", "Request body is empty.", {
       details: [{ path: "(body)", message: "a JSON body is required" }],
     });
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpError("invalid_input", "Request body is not valid JSON.", {
-      details: [{ path: "(body)", message: "not valid JSON" }],
+  return parseJsonText(text, { what: "request body" });
+}
+
+/**
+ * Parses JSON from a client, for every route: nesting beyond `MAX_JSON_DEPTH` is refused before parsing (a
+ * deep value would overflow the stack of every recursive walk after it, `JSON.stringify` included), and the
+ * parsed value must be storable everywhere — no NUL, no unpaired surrogate, no `__proto__` key, no number
+ * beyond float range — so no route can accept what no table can hold. `field` names the value in errors
+ * (a multipart field); `(body)` otherwise.
+ */
+export function parseJsonText(text: string, options: { what: string; field?: string }): unknown {
+  const at = options.field ?? "(body)";
+  const where = options.field ? `The ${options.field} field` : "Request body";
+  if (jsonTextTooDeep(text, MAX_JSON_DEPTH)) {
+    throw new HttpError("invalid_input", `${where} is nested deeper than ${MAX_JSON_DEPTH} levels.`, {
+      details: [{ path: at, message: `nested deeper than ${MAX_JSON_DEPTH} levels` }],
     });
   }
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError("invalid_input", `${where} is not valid JSON.`, {
+      details: [{ path: at, message: "not valid JSON" }],
+    });
+  }
+  const problems = jsonProblems(value);
+  if (problems.length > 0) throw invalidInput(options.what, problems, options.field ? [options.field] : []);
+  return value;
 }
 
 export async function readLimited(

@@ -1,6 +1,7 @@
 import type { IngestionQueue } from "@ragkit/core";
 import type { Authenticated } from "./auth.js";
 import type { KnowledgeStore, TenantContext } from "./core.js";
+import type { JsonBodyOptions } from "./http.js";
 import type { ParsedOptions } from "./options.js";
 import type { RunManager } from "./runs/manager.js";
 import type { ParsedAgentOptions } from "./runs/options.js";
@@ -19,8 +20,8 @@ export interface RouteContext {
   store(): Promise<KnowledgeStore>;
   /** The caller's tenant context, built from `identity` only; provisions the tenant when configured to. */
   tenant(): Promise<{ store: KnowledgeStore; ctx: TenantContext }>;
-  /** The JSON body, size-limited and content-type checked. */
-  json(): Promise<unknown>;
+  /** The JSON body, size-limited, content-type and depth checked, with storable text only (see `parseJsonText`). */
+  json(options?: JsonBodyOptions): Promise<unknown>;
   /** The durable ingestion queue on the store (its worker runs in this process unless configured off). */
   queue(): Promise<IngestionQueue>;
   /** The chat agent: its run manager (created on first use) and options. */

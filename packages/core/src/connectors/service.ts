@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { z } from "zod";
+import { textSchema } from "@ragkit/protocol";
 import type { Queryable } from "../db/driver.js";
 import { NotFoundError, RagKitError, ValidationError, validationErrorFromZod } from "../errors/index.js";
 import type { IngestionQueue } from "../jobs/queue.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
+import { assertStorableJson, displayTextOrNull } from "../store/storable.js";
 import type { TenantContext } from "../tenant/context.js";
 import { SecretBox } from "./crypto.js";
 import { createConnector } from "./factory.js";
@@ -23,7 +24,7 @@ import {
 } from "./types.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const nameSchema = z.string().trim().min(1).max(200);
+const nameSchema = textSchema.trim().min(1).max(200);
 /** A sync whose heartbeat is older than this is considered crashed; another may take over. */
 const SYNC_STALE_SECONDS = 120;
 
@@ -309,7 +310,7 @@ export class ConnectorService {
           `UPDATE ${this.s}.connectors SET sync_owner = NULL, sync_heartbeat = NULL, last_sync_status = $3,
              last_sync_error = $4, last_sync_summary = coalesce($5::jsonb, last_sync_summary), last_sync_at = now()
            WHERE id = $1 AND sync_owner = $2`,
-          [id, owner, status, message, summary ? JSON.stringify(summary) : null],
+          [id, owner, status, displayTextOrNull(message, 2000), summary ? JSON.stringify(summary) : null],
         ),
       );
     }
@@ -400,6 +401,7 @@ export function parseConfig(kind: ConnectorKind, config: unknown): Record<string
   const parsed = connectorSchemas[kind].config.safeParse(config);
   if (!parsed.success) throw validationErrorFromZod(`${kind} connector config`, parsed.error.issues);
   const out = parsed.data as Record<string, unknown>;
+  assertStorableJson(out, `${kind} connector config`, { maxDepth: 8, maxBytes: 64 * 1024 });
   if (kind === "dir") {
     const dir = out as { root: string; include: string[]; exclude: string[] };
     dir.root = resolve(dir.root);

@@ -3,6 +3,7 @@ import type { EmbeddingUsage } from "../embeddings/openai.js";
 import type { Embedder, EmbedOptions } from "../embeddings/types.js";
 import type { PutDocumentResult } from "../store/documents.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
+import { replaceUnstorable, replaceUnstorableJson } from "../store/storable.js";
 import type { TenantContext } from "../tenant/context.js";
 import { type ChunkOptions, chunkDocument } from "./chunking/index.js";
 import { type LoadDocumentInput, type LoadDocumentOptions, loadDocument } from "./loaders/index.js";
@@ -62,6 +63,20 @@ export async function ingestDocument(
   return indexLoadedDocument(store, ctx, loaded, input, options);
 }
 
+/**
+ * What a loader read from a file, made storable: a stray NUL in a PDF's text or Info dictionary must not make
+ * the document unindexable (Postgres cannot store it). Replaced one for one, so every offset still holds.
+ */
+function storableExtraction(loaded: LoadedDocument): LoadedDocument {
+  return {
+    ...loaded,
+    text: replaceUnstorable(loaded.text),
+    title: loaded.title === null ? null : replaceUnstorable(loaded.title),
+    sections: loaded.sections.map((s) => ({ ...s, title: replaceUnstorable(s.title) })),
+    metadata: replaceUnstorableJson(loaded.metadata),
+  };
+}
+
 function progressReporter(options: IngestOptions) {
   return async (stage: IngestStage, fraction: number, detail?: string) => {
     const [from, to] = WEIGHTS[stage];
@@ -77,11 +92,12 @@ function progressReporter(options: IngestOptions) {
 export async function indexLoadedDocument(
   store: KnowledgeStore,
   ctx: TenantContext,
-  loaded: LoadedDocument,
+  extracted: LoadedDocument,
   ref: Pick<LoadDocumentInput, "sourceId" | "sourceUrl">,
   options: IngestOptions & { force?: boolean } = {},
 ): Promise<IngestResult> {
   const input = ref;
+  const loaded = storableExtraction(extracted);
   const report = progressReporter(options);
   await report("chunking", 0);
   const drafts = await chunkDocument(loaded, { ...options.chunking, signal: options.signal });

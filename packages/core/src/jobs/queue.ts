@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
+import { metadataSchema, textSchema } from "@ragkit/protocol";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
 import type { EmbeddingUsage } from "../embeddings/openai.js";
@@ -10,6 +11,7 @@ import { type IngestOptions, type IngestProgress, ingestDocument } from "../inge
 import { reindexDocument } from "../ingest/reindex.js";
 import type { PutDocumentResult } from "../store/documents.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
+import { displayText, displayTextOrNull, int8IdParam } from "../store/storable.js";
 import { createTenantContext, type TenantContext } from "../tenant/context.js";
 import { type JobEventRow, type JobRow, jobColumns, toJob, toJobEvent } from "./rows.js";
 import {
@@ -46,16 +48,16 @@ export type IngestionQueueOptions = z.input<typeof queueOptionsSchema> & {
 
 const enqueueSchema = z.object({
   data: z.instanceof(Uint8Array, { message: "must be a Uint8Array (or Buffer)" }),
-  filename: z.string().min(1).max(1024).optional(),
-  mimeType: z.string().max(255).optional(),
-  sourceId: z.string().min(1).max(2048).optional(),
-  sourceUrl: z.string().max(4096).optional(),
+  filename: textSchema.min(1).max(1024).optional(),
+  mimeType: textSchema.max(255).optional(),
+  sourceId: textSchema.min(1).max(2048).optional(),
+  sourceUrl: textSchema.max(4096).optional(),
   source: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a short lowercase word")
     .optional(),
-  title: z.string().max(1000).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  title: textSchema.max(1000).optional(),
+  metadata: metadataSchema.optional(),
   maxAttempts: z.number().int().min(1).max(100).optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueSchema>;
@@ -213,7 +215,7 @@ export class IngestionQueue {
     options: { afterId?: string; signal?: AbortSignal; pollIntervalMs?: number } = {},
   ): AsyncGenerator<JobEvent> {
     await this.get(ctx, id); // not found (or another tenant's) → NotFoundError before streaming
-    let after = options.afterId && /^\d{1,19}$/.test(options.afterId) ? options.afterId : "0";
+    let after = int8IdParam(options.afterId, "afterId") ?? "0";
     const poll = options.pollIntervalMs ?? Math.min(this.options.pollIntervalMs, 250);
     while (!options.signal?.aborted) {
       const rows = await this.store.withTenant(ctx, (tx) =>
@@ -301,7 +303,8 @@ export class IngestionQueue {
   ) {
     await tx.query(
       `INSERT INTO ${this.s}.job_events (job_id, tenant_id, state, progress, message) VALUES ($1, $2, $3, $4, $5)`,
-      [jobId, tenantId, state, progress, message],
+      // Progress notes and errors carry file names and library messages: escaped, never refused.
+      [jobId, tenantId, state, progress, displayTextOrNull(message, 2000)],
     );
     this.wake.emit("event");
   }
@@ -514,7 +517,7 @@ export class IngestionQueue {
            run_after = CASE WHEN $5::boolean THEN now() + ($6::text || ' milliseconds')::interval ELSE run_after END,
            finished_at = CASE WHEN $5::boolean THEN NULL ELSE now() END
          WHERE id = $1 AND locked_by = $2 AND state <> 'cancelled' RETURNING progress`,
-        [claimed.id, this.workerId, message.slice(0, 2000), code, retry, String(delay)],
+        [claimed.id, this.workerId, displayText(message, 2000), code, retry, String(delay)],
       );
       if (rows[0]) {
         await this.appendEvent(

@@ -1,4 +1,4 @@
-import { parseJson } from "../store/documents.js";
+import { fromJsonb } from "../store/storable.js";
 import type { RunEventRecord, RunKind, RunRecord, RunStatus, ThreadSummary } from "./types.js";
 
 export const runColumns =
@@ -52,7 +52,12 @@ export interface RunEventRow {
 }
 
 export function toRunEvent(r: RunEventRow): RunEventRecord {
-  return { seq: Number(r.seq), type: r.type, data: parseJson(r.data), createdAt: new Date(r.created_at) };
+  return {
+    seq: Number(r.seq),
+    type: r.type,
+    data: fromJsonb<Record<string, unknown>>(r.data),
+    createdAt: new Date(r.created_at),
+  };
 }
 
 export interface ThreadRow {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
 import { RagKitError, validationErrorFromZod } from "../errors/index.js";
+import { displayText, displayTextOrNull, toJsonb } from "../store/storable.js";
 import type { TenantContext } from "../tenant/context.js";
 import {
   type RunEventRow,
@@ -85,7 +86,7 @@ export class RunStore {
     const parsed = createSchema.safeParse(input);
     if (!parsed.success) throw validationErrorFromZod("run", parsed.error.issues);
     const r = parsed.data;
-    const title = r.title ? r.title.replace(/\s+/g, " ").trim().slice(0, MAX_TITLE) : null;
+    const title = r.title ? displayText(r.title.replace(/\s+/g, " ").trim(), MAX_TITLE) || null : null;
     const rows = await this.host.withTenant(ctx, (tx) =>
       tx.query<RunRow>(
         `INSERT INTO ${this.s}.agent_runs (tenant_id, id, thread_id, kind, background, started_by, title, owner)
@@ -127,7 +128,7 @@ export class RunStore {
       `INSERT INTO ${this.s}.run_events (tenant_id, run_id, seq, type, data)
        SELECT $1, $2, e.seq, e.type, e.data::jsonb
        FROM unnest($3::bigint[], $4::text[], $5::text[]) AS e(seq, type, data)`,
-      [ctx.tenantId, runId, seqs, events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
+      [ctx.tenantId, runId, seqs, events.map((e) => e.type), events.map((e) => toJsonb(e.data))],
     );
     await tx.query(
       `UPDATE ${this.s}.agent_runs SET last_seq = GREATEST(last_seq, $2), updated_at = now() WHERE id = $1`,
@@ -231,7 +232,7 @@ export class RunStore {
         `UPDATE ${this.s}.agent_runs
          SET status = $2, error_code = $3, error = $4, updated_at = now(), finished_at = now()
          WHERE id = $1 AND status = 'running' RETURNING id`,
-        [runId, f.status, f.errorCode ?? null, f.error?.slice(0, 2000) ?? null],
+        [runId, f.status, displayTextOrNull(f.errorCode, 64), displayTextOrNull(f.error, 2000)],
       );
     });
     return rows.length > 0;

@@ -1,17 +1,19 @@
+import { textSchema } from "@ragkit/protocol";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
 import { validationErrorFromZod } from "../errors/index.js";
 import type { TenantContext } from "../tenant/context.js";
-import { parseJson } from "./documents.js";
+import { fromJsonb, int8IdParam, toJsonb } from "./storable.js";
 
 export const auditEntrySchema = z.object({
   action: z
     .string()
     .regex(/^[a-z][a-z0-9_.:-]{0,63}$/, "must be a short lowercase action name, e.g. document.read"),
-  resourceType: z.string().max(64).nullable().optional(),
-  resourceId: z.string().max(512).nullable().optional(),
+  resourceType: textSchema.max(64).nullable().optional(),
+  resourceId: textSchema.max(512).nullable().optional(),
   outcome: z.enum(["success", "denied", "error"]).default("success"),
-  requestId: z.string().max(128).nullable().optional(),
+  requestId: textSchema.max(128).nullable().optional(),
+  /** What the system recorded (e.g. a model's SQL): stored losslessly, whatever text it holds. */
   details: z.record(z.string(), z.unknown()).default({}),
 });
 export type AuditEntryInput = z.input<typeof auditEntrySchema>;
@@ -54,7 +56,7 @@ export class AuditLog {
           e.resourceId ?? null,
           e.outcome,
           e.requestId ?? null,
-          JSON.stringify(e.details),
+          toJsonb(e.details),
         ],
       ),
     );
@@ -65,7 +67,7 @@ export class AuditLog {
     options: { limit?: number; beforeId?: string } = {},
   ): Promise<AuditRecord[]> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 1000);
-    const before = options.beforeId && /^\d{1,19}$/.test(options.beforeId) ? options.beforeId : null;
+    const before = int8IdParam(options.beforeId, "beforeId") ?? null;
     const rows = await this.scoped(ctx, (tx) =>
       tx.query<{
         id: string | number;
@@ -94,7 +96,7 @@ export class AuditLog {
       resourceId: r.resource_id,
       outcome: r.outcome,
       requestId: r.request_id,
-      details: parseJson(r.details),
+      details: fromJsonb<Record<string, unknown>>(r.details),
       createdAt: new Date(r.created_at),
     }));
   }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { metadataSchema, textSchema } from "@ragkit/protocol";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
 import { validationErrorFromZod } from "../errors/index.js";
@@ -7,15 +8,13 @@ import { vectorLiteral } from "../search/sql.js";
 export const documentStatusSchema = z.enum(["pending", "processing", "ready", "failed"]);
 export type DocumentStatus = z.infer<typeof documentStatusSchema>;
 
-const metadataSchema = z.record(z.string(), z.unknown());
-
 export const chunkInputSchema = z
   .object({
-    text: z.string().min(1, "chunk text must not be empty"),
+    text: textSchema.min(1, "chunk text must not be empty"),
     start: z.number().int().min(0),
     end: z.number().int().min(0),
     pageNumber: z.number().int().min(1).nullable().optional(),
-    sectionTitle: z.string().max(2000).nullable().optional(),
+    sectionTitle: textSchema.max(2000).nullable().optional(),
     metadata: metadataSchema.optional(),
     /** Precomputed embedding; when absent the store embeds the chunk with its embedder. */
     embedding: z.array(z.number()).optional(),
@@ -23,17 +22,17 @@ export const chunkInputSchema = z
   .refine((c) => c.end >= c.start, { message: "end must be ≥ start", path: ["end"] });
 
 export const putDocumentSchema = z.object({
-  text: z.string().max(50_000_000),
-  title: z.string().max(1000).nullable().optional(),
+  text: textSchema.max(50_000_000),
+  title: textSchema.max(1000).nullable().optional(),
   /** Where the document came from: "upload", "cli", "s3", "sharepoint", "url", … */
   source: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a short lowercase word")
     .default("api"),
   /** Stable id within the source (path, object key). Re-putting the same id replaces the document. */
-  sourceId: z.string().min(1).max(2048).nullable().optional(),
-  sourceUrl: z.string().max(4096).nullable().optional(),
-  mimeType: z.string().max(255).nullable().optional(),
+  sourceId: textSchema.min(1).max(2048).nullable().optional(),
+  sourceUrl: textSchema.max(4096).nullable().optional(),
+  mimeType: textSchema.max(255).nullable().optional(),
   metadata: metadataSchema.default({}),
   /** Defaults to sha256 of `text`. */
   contentHash: z.string().min(8).max(128).optional(),

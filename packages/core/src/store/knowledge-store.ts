@@ -20,6 +20,7 @@ import {
 } from "../search/types.js";
 import type { TenantContext } from "../tenant/context.js";
 import { AuditLog } from "./audit.js";
+import { decodeDocumentCursor, encodeDocumentCursor } from "./cursor.js";
 import { ensureIndexSettings, vectorIndexSql, verifyReady } from "./dimension.js";
 import {
   contentHashOf,
@@ -454,7 +455,7 @@ export class KnowledgeStore {
     if (options.status !== undefined && !documentStatusSchema.safeParse(options.status).success) {
       throw new ValidationError(`Invalid list options: unknown status "${options.status}"`);
     }
-    const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+    const cursor = options.cursor ? decodeDocumentCursor(options.cursor) : null;
     return this.withTenant(ctx, async (tx) => {
       // The cursor carries created_at as Postgres text: a JS Date would drop the microseconds and skip rows.
       const rows = await tx.query<DocumentRow & { created_at_text: string }>(
@@ -468,7 +469,7 @@ export class KnowledgeStore {
       const last = page.at(-1);
       return {
         documents: page.map(toDocumentRecord),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.created_at_text, last.id) : null,
+        nextCursor: rows.length > limit && last ? encodeDocumentCursor(last.created_at_text, last.id) : null,
       };
     });
   }
@@ -672,21 +673,4 @@ function toResult(row: ResultRow, score: number, scores: SearchResult["scores"])
     score,
     scores,
   };
-}
-
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    if (typeof createdAt !== "string" || Number.isNaN(Date.parse(createdAt)) || !UUID.test(id))
-      throw new Error();
-    return { createdAt, id };
-  } catch {
-    throw new ValidationError("Invalid list options: malformed cursor", {
-      details: [{ path: "cursor", message: "malformed cursor" }],
-    });
-  }
 }

@@ -1,3 +1,4 @@
+import { textSchema } from "@ragkit/protocol";
 import { z } from "zod";
 import { validationErrorFromZod } from "../errors/index.js";
 
@@ -27,7 +28,8 @@ export const tenantIdSchema = z
 
 const identitySchema = z.object({
   tenantId: tenantIdSchema,
-  userId: z.string().min(1).max(256).nullable().optional(),
+  // Stored with every row the user writes (audit, runs, jobs): text Postgres can hold.
+  userId: textSchema.min(1).max(256).nullable().optional(),
   source: z.string().min(1).max(32).optional(),
 });
 

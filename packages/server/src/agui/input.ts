@@ -1,6 +1,12 @@
-import { type ChatApprovalDecision, chatApprovalDecisionSchema, chatIdSchema } from "@ragkit/protocol";
+import {
+  type ChatApprovalDecision,
+  chatApprovalDecisionSchema,
+  chatIdSchema,
+  jsonValueSchema,
+  textSchema,
+} from "@ragkit/protocol";
 import { z } from "zod";
-import { HttpError } from "../http.js";
+import { HttpError, invalidInput } from "../http.js";
 
 /**
  * The parts of AG-UI's `RunAgentInput` this server uses. Lenient on everything else (CopilotKit sends tools,
@@ -10,18 +16,20 @@ export const runAgentInputSchema = z.object({
   threadId: chatIdSchema,
   runId: chatIdSchema,
   messages: z
-    .array(z.object({ id: z.string().max(200), role: z.string().max(32), content: z.unknown().optional() }))
+    .array(
+      z.object({ id: textSchema.max(200), role: textSchema.max(32), content: jsonValueSchema().optional() }),
+    )
     .max(10_000)
     .default([]),
-  state: z.unknown().optional(),
-  forwardedProps: z.unknown().optional(),
+  state: jsonValueSchema().optional(),
+  forwardedProps: jsonValueSchema().optional(),
   /** AG-UI's standard interrupt answers (what CopilotKit's `useInterrupt` sends for `outcome: "interrupt"`). */
   resume: z
     .array(
       z.object({
-        interruptId: z.string().max(200),
+        interruptId: textSchema.max(200),
         status: z.enum(["resolved", "cancelled"]),
-        payload: z.unknown().optional(),
+        payload: jsonValueSchema().optional(),
       }),
     )
     .max(10)
@@ -33,10 +41,13 @@ export type RunAgentInput = z.infer<typeof runAgentInputSchema>;
 export const envelopeSchema = z.object({
   method: z.enum(["info", "agent/run", "agent/connect", "agent/stop"]),
   params: z
-    .object({ agentId: z.string().max(64).optional(), threadId: z.string().max(128).optional() })
+    .object({ agentId: textSchema.max(64).optional(), threadId: textSchema.max(128).optional() })
     .default({}),
-  body: z.unknown().optional(),
+  body: jsonValueSchema().optional(),
 });
+
+/** The optional body of `POST …/agent/:agentId/stop/:threadId`: which run to stop (default: every run of the thread). */
+export const stopInputSchema = z.object({ runId: chatIdSchema.optional() }).optional();
 
 /** The text of a message's content: a string, or AG-UI's multimodal parts (text parts only). */
 export function textOf(content: unknown): string {
@@ -91,11 +102,13 @@ function toDecision(raw: unknown, path: string): ChatApprovalDecision {
   if (value && typeof value === "object" && typeof (value as { approved?: unknown }).approved === "boolean") {
     return (value as { approved: boolean }).approved ? { type: "approve" } : { type: "reject" };
   }
-  const parsed = chatApprovalDecisionSchema.safeParse(value);
-  if (!parsed.success) {
+  if (!value || typeof value !== "object" || !("type" in value)) {
     throw new HttpError("invalid_input", `${path} is not an approval decision.`, {
       details: [{ path, message: "expected approve, reject or edit" }],
     });
   }
+  // A decision that arrived as a JSON string was never checked with the body: it is checked here, in full.
+  const parsed = chatApprovalDecisionSchema.safeParse(value);
+  if (!parsed.success) throw invalidInput("approval decision", parsed.error.issues, path.split("."));
   return parsed.data;
 }

@@ -2,7 +2,7 @@ import { HttpError, invalidInput, jsonResponse } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import { sseResponse } from "../runs/sse.js";
 import { threadState } from "../threads/routes.js";
-import { envelopeSchema, resumeDecision, runAgentInputSchema, textOf } from "./input.js";
+import { envelopeSchema, resumeDecision, runAgentInputSchema, stopInputSchema, textOf } from "./input.js";
 import { type AguiEvent, AguiMapper, INTERRUPT_EVENT } from "./mapper.js";
 
 /** CopilotKit's runtime protocol lives under this prefix: `runtimeUrl` = `<server><basePath>/copilotkit`. */
@@ -169,10 +169,12 @@ async function stop(
   body: unknown,
 ): Promise<Response> {
   checkAgent(c, agentId);
+  const parsed = stopInputSchema.safeParse(body);
+  if (!parsed.success) throw invalidInput("stop request", parsed.error.issues);
   const { ctx } = await c.tenant();
   const manager = await c.chat.runs();
-  const runId = (body as { runId?: unknown } | null | undefined)?.runId;
-  if (typeof runId === "string") {
+  const runId = parsed.data?.runId;
+  if (runId !== undefined) {
     const run = await manager.getRun(ctx, runId);
     if (run.threadId !== threadId) throw new HttpError("not_found", "Run not found.");
     await manager.stop(ctx, runId);
@@ -181,11 +183,14 @@ async function stop(
   return jsonResponse(200, { stopped: await manager.stopThread(ctx, threadId ?? "") });
 }
 
-/** Optional JSON body (CopilotKit's stop request may have none). */
+/**
+ * Optional JSON body (CopilotKit's stop request may have none, or one that is not JSON): absent, empty or not
+ * JSON reads as no body; a JSON body is checked like any other.
+ */
 async function optionalJson(c: RouteContext): Promise<unknown> {
   const length = c.request.headers.get("content-length");
   if (length === "0" || (!c.request.body && length === null)) return undefined;
-  return c.json().catch(() => undefined);
+  return c.json({ optional: true });
 }
 
 const P = COPILOTKIT_PREFIX;

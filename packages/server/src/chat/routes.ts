@@ -3,7 +3,7 @@ import { chatRequestSchema, type RunSummary } from "@ragkit/protocol";
 import { invalidInput, jsonResponse } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import type { StoredEvent } from "../runs/live-run.js";
-import { lastEventId, sseResponse } from "../runs/sse.js";
+import { lastEventSeq, sseResponse } from "../runs/sse.js";
 import { chatFrames } from "./events.js";
 
 export function toRunSummary(run: RunRecord): RunSummary {
@@ -82,9 +82,10 @@ const runEvents: Route = {
   method: "GET",
   path: "/runs/:id/events",
   async handle(c) {
+    const afterSeq = lastEventSeq(c.request, c.url);
     const { ctx } = await c.tenant();
     const run = await (await c.chat.runs()).getRun(ctx, c.params.id ?? "");
-    return streamRun(c, run.id, run.threadId, lastEventId(c.request, c.url));
+    return streamRun(c, run.id, run.threadId, afterSeq);
   },
 };
 

@@ -2,6 +2,7 @@ import type { ConnectorRecord, ConnectorService, SyncSummary } from "@ragkit/cor
 import {
   type ConnectorSummary,
   createConnectorRequestSchema,
+  deleteConnectorQuerySchema,
   routes as paths,
   type SyncEventPayload,
   updateConnectorRequestSchema,
@@ -118,7 +119,9 @@ const remove: Route = {
   path: "/connectors/:id",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
-    const deleteDocuments = ctx.url.searchParams.get("deleteDocuments") === "true";
+    const query = deleteConnectorQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+    if (!query.success) throw invalidInput("connector delete query", query.error.issues);
+    const deleteDocuments = query.data.deleteDocuments === "true";
     const { svc, store, tenant } = await service(ctx);
     await orNotFound(svc.delete(tenant, id, { deleteDocuments }), notFound);
     await store.audit.record(tenant, {

@@ -1,5 +1,5 @@
-import { textDocumentRequestSchema } from "@ragkit/protocol";
-import { HttpError, invalidInput, readLimited } from "../http.js";
+import { metadataSchema, textDocumentRequestSchema, textProblem } from "@ragkit/protocol";
+import { HttpError, invalidInput, parseJsonText, readLimited } from "../http.js";
 
 /** One file to ingest, validated and fully read. */
 export interface UploadedFile {
@@ -89,14 +89,17 @@ async function readMultipart(request: Request, limits: UploadLimits): Promise<Up
   let metadata: Record<string, unknown> | undefined;
   const rawMetadata = form.get("metadata");
   if (typeof rawMetadata === "string") {
-    try {
-      const value: unknown = JSON.parse(rawMetadata);
-      if (typeof value !== "object" || value === null || Array.isArray(value))
-        throw new Error("not an object");
-      metadata = value as Record<string, unknown>;
-    } catch {
-      throw new HttpError("invalid_input", "The metadata field must be a JSON object.", {
-        details: [{ path: "metadata", message: "must be a JSON object" }],
+    const parsed = metadataSchema.safeParse(
+      parseJsonText(rawMetadata, { what: "upload", field: "metadata" }),
+    );
+    if (!parsed.success) throw invalidInput("upload", parsed.error.issues, ["metadata"]);
+    metadata = parsed.data;
+  }
+  for (const field of new Set(form.keys())) {
+    const problem = textProblem(field);
+    if (problem) {
+      throw new HttpError("invalid_input", `Invalid upload: a multipart field name ${problem}.`, {
+        details: [{ path: "(body)", message: `field names ${problem}` }],
       });
     }
   }
@@ -105,6 +108,12 @@ async function readMultipart(request: Request, limits: UploadLimits): Promise<Up
   for (const [field, value] of form.entries()) {
     if (typeof value === "string") continue;
     const name = value.name || null;
+    const nameProblem = name === null ? null : textProblem(name);
+    if (nameProblem) {
+      throw new HttpError("invalid_input", `Invalid upload: ${field}.filename: ${nameProblem}`, {
+        details: [{ path: `${field}.filename`, message: nameProblem }],
+      });
+    }
     const path = `${field}${name ? ` (${name})` : ""}`;
     if (value.size === 0) details.push({ path, message: "the file is empty" });
     else if (value.size > limits.maxFileBytes) {

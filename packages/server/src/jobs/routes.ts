@@ -7,7 +7,7 @@ import {
 import { invalidInput, jsonResponse } from "../http.js";
 import { notFoundError, orNotFound, uuidParam } from "../ids.js";
 import type { Route } from "../router.js";
-import { sseResponse } from "../runs/sse.js";
+import { lastEventIdOf, sseResponse } from "../runs/sse.js";
 import { toJobEvent, toJobSummary } from "./summary.js";
 
 const notFound = notFoundError("Job");
@@ -71,9 +71,9 @@ const events: Route = {
   path: "/jobs/:id/events",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
+    const lastEventId = lastEventIdOf(ctx.request, ctx.url);
     const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
     await orNotFound(queue.get(tenant, id), notFound); // 404 as JSON before the stream starts
-    const lastEventId = ctx.request.headers.get("last-event-id") ?? ctx.url.searchParams.get("lastEventId");
     return sseResponse(
       async function* (disconnect) {
         try {

@@ -34,6 +34,8 @@ export function lazyRuns(
             pollIntervalMs: options.pollIntervalMs,
             staleRunMs: options.staleRunMs,
             flushIntervalMs: options.flushIntervalMs,
+            persistRetries: options.persistRetries,
+            persistRetryMs: options.persistRetryMs,
             newId: () => crypto.randomUUID(),
             onError,
           });

@@ -20,6 +20,8 @@ export class LiveRun {
   subscribers = 0;
   flushing: Promise<void> | null = null;
   flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set when the run's events could not be written even after retries: the run is being ended. */
+  persistFailed = false;
   private waiters = new Set<() => void>();
 
   constructor(

@@ -25,6 +25,9 @@ export interface RunManagerDeps {
   staleRunMs: number;
   /** How long new events may wait to be persisted (the live stream never waits for the database). */
   flushIntervalMs: number;
+  /** Retries of a failed event write, `persistRetryMs` apart and doubling, before the run is ended. */
+  persistRetries: number;
+  persistRetryMs: number;
   newId: () => string;
   onError: (error: unknown) => void;
 }
@@ -106,6 +109,8 @@ export class RunManager {
           ? agent.stream(start.message, common)
           : agent.resume({ ...common, decision: start.decision });
       for await (const event of stream) {
+        // The events could not be stored: nothing more is streamed that a replay would not have.
+        if (live.persistFailed) break;
         live.push(event.type, event as unknown as Record<string, unknown>);
         this.flush(live);
         if (event.type === "tool_call" && event.toolCall.name === "query_database") {
@@ -136,6 +141,16 @@ export class RunManager {
       };
       live.push(last.type, last as unknown as Record<string, unknown>);
     }
+    if (live.persistFailed) {
+      last = {
+        type: "run_error",
+        runId: live.id,
+        threadId: live.threadId,
+        code: "persistence_failed",
+        message: "The conversation could not be saved, so the answer was stopped. Try again.",
+      };
+      live.push(last.type, last as unknown as Record<string, unknown>);
+    }
     const status =
       last?.type === "run_finished"
         ? last.status
@@ -148,13 +163,17 @@ export class RunManager {
       if (live.flushTimer) clearTimeout(live.flushTimer);
       live.flushTimer = null;
       while (live.flushing) await live.flushing;
-      const rest = live.unsaved.splice(0, live.unsaved.length);
-      await runs.finishRun(
-        ctx,
-        live.id,
-        { status, ...(last?.type === "run_error" ? { errorCode: last.code, error: last.message } : {}) },
-        rest,
+      const rest = [...live.unsaved];
+      const final = last;
+      await this.withRetries(() =>
+        runs.finishRun(
+          ctx,
+          live.id,
+          { status, ...(final?.type === "run_error" ? { errorCode: final.code, error: final.message } : {}) },
+          rest,
+        ),
       );
+      live.unsaved.splice(0, rest.length);
       await this.audit(ctx, {
         action: "agent.run",
         resourceType: "run",
@@ -207,21 +226,37 @@ export class RunManager {
       return;
     }
     live.flushing = (async () => {
-      while (live.unsaved.length > 0) {
+      while (live.unsaved.length > 0 && !live.persistFailed) {
         const batch = live.unsaved.slice(0, PAGE);
         try {
-          await this.deps.runs.appendEvents(live.ctx, live.id, batch);
+          await this.withRetries(() => this.deps.runs.appendEvents(live.ctx, live.id, batch));
           live.unsaved.splice(0, batch.length);
         } catch (error) {
-          // Keep streaming from memory; a reconnect to another replica will miss these events.
-          live.unsaved.splice(0, batch.length);
+          // Still failing after the retries: the events stay queued (in order) for the run's final write, and
+          // the run is stopped, to end with a persisted `persistence_failed` error (see `execute`).
           this.deps.onError(error);
+          live.persistFailed = true;
+          live.abort.abort();
         }
       }
     })().finally(() => {
       live.flushing = null;
-      if (live.unsaved.length > 0) this.flush(live);
+      if (live.unsaved.length > 0 && !live.persistFailed) this.flush(live);
     });
+  }
+
+  /** Runs a write, retrying failures `persistRetries` times with doubling delays; rethrows the last failure. */
+  private async withRetries<T>(write: () => Promise<T>): Promise<T> {
+    let delay = this.deps.persistRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (attempt >= this.deps.persistRetries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+      }
+    }
   }
 
   /** The run of this tenant (404 for missing and other tenants' runs). */

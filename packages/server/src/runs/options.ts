@@ -29,6 +29,14 @@ export interface AgentHandlerOptions {
    * at least 3 × `pollIntervalMs`.
    */
   staleRunMs?: number;
+  /**
+   * A failed write of a run's events is retried this many times, `persistRetryMs` apart and doubling (default
+   * 5 retries from 100 ms: about 3 s); the events wait in memory meanwhile, in order. If they still cannot be
+   * written, the run is stopped and ends with a `run_error` event (code `persistence_failed`) that is written
+   * together with every event before it, so a replay never silently misses events.
+   */
+  persistRetries?: number;
+  persistRetryMs?: number;
 }
 
 export const agentOptionsSchema = z
@@ -44,6 +52,8 @@ export const agentOptionsSchema = z
     pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     flushIntervalMs: z.number().int().min(0).max(60_000).default(500),
     staleRunMs: z.number().int().min(30).max(3_600_000).default(30_000),
+    persistRetries: z.number().int().min(0).max(20).default(5),
+    persistRetryMs: z.number().int().min(1).max(60_000).default(100),
   })
   .strict()
   .refine((o) => o.staleRunMs >= 3 * o.pollIntervalMs, {
@@ -56,6 +66,8 @@ export const agentOptionsSchema = z
     pollIntervalMs: 1_000,
     flushIntervalMs: 500,
     staleRunMs: 30_000,
+    persistRetries: 5,
+    persistRetryMs: 100,
   });
 
 export type ParsedAgentOptions = Omit<z.output<typeof agentOptionsSchema>, "options"> & {

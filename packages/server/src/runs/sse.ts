@@ -1,3 +1,6 @@
+import { eventIdSchema } from "@ragkit/protocol";
+import { invalidInput } from "../http.js";
+
 /**
  * A `text/event-stream` response fed by an async iterable of ready-made frames, with `: keep-alive` comment
  * frames on an interval (proxies and load balancers drop idle connections). When the client goes away (the
@@ -63,8 +66,21 @@ export function sseFrame(data: unknown, options: { event?: string; id?: number |
   return `${options.id === undefined ? "" : `id: ${options.id}\n`}${options.event ? `event: ${options.event}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
 }
 
-/** The `Last-Event-ID` to resume after (header, or `?lastEventId=` for EventSource-less clients). */
-export function lastEventId(request: Request, url: URL): number {
-  const raw = request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId") ?? "0";
-  return /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : 0;
+/**
+ * The `Last-Event-ID` to resume after (the header, or `?lastEventId=` for clients without EventSource): null
+ * when absent or empty, 400 when it is not an event id this server could have sent (a `bigint`).
+ */
+export function lastEventIdOf(request: Request, url: URL): string | null {
+  const header = request.headers.get("last-event-id");
+  const [raw, field] =
+    header === null ? [url.searchParams.get("lastEventId"), "lastEventId"] : [header, "Last-Event-ID"];
+  if (raw === null || raw.trim() === "") return null;
+  const parsed = eventIdSchema.safeParse(raw.trim());
+  if (!parsed.success) throw invalidInput("Last-Event-ID", parsed.error.issues, [field]);
+  return parsed.data;
+}
+
+/** A run's `Last-Event-ID` as a sequence number (0: from the start). */
+export function lastEventSeq(request: Request, url: URL): number {
+  return Number(lastEventIdOf(request, url) ?? 0);
 }

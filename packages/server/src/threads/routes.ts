@@ -3,6 +3,7 @@ import {
   type CheckpointListResponse,
   type ForkResponse,
   forkRequestSchema,
+  listCheckpointsQuerySchema,
   listThreadsQuerySchema,
   resumeRequestSchema,
   type ThreadDetail,
@@ -113,11 +114,10 @@ const listCheckpoints: Route = {
   method: "GET",
   path: "/threads/:id/checkpoints",
   async handle(c) {
+    const parsed = listCheckpointsQuerySchema.safeParse(Object.fromEntries(c.url.searchParams));
+    if (!parsed.success) throw invalidInput("checkpoint list query", parsed.error.issues);
     const { ctx, manager, threadId } = await threadOf(c);
-    const limitRaw = c.url.searchParams.get("limit");
-    const limit =
-      limitRaw && /^\d{1,4}$/.test(limitRaw) ? Math.min(Math.max(Number(limitRaw), 1), 1000) : 100;
-    const checkpoints = await manager.agent.listCheckpoints(ctx, threadId, { limit });
+    const checkpoints = await manager.agent.listCheckpoints(ctx, threadId, { limit: parsed.data.limit });
     return jsonResponse(200, { checkpoints } satisfies CheckpointListResponse);
   },
 };
