@@ -1,11 +1,10 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretBox } from "../../src/connectors/crypto.js";
 import { ConnectorService } from "../../src/connectors/service.js";
 import { ValidationError } from "../../src/errors/index.js";
-import type { EgressOptions, Resolver } from "../../src/net/policy.js";
+import type { EgressOptions } from "../../src/net/policy.js";
 import type { TenantContext } from "../../src/tenant/context.js";
+import { PUBLIC, scripted, serve, type TestServer } from "../net/support.js";
 import { collect, failures, type Harness, startHarness } from "./helpers.js";
 
 /**
@@ -14,61 +13,15 @@ import { collect, failures, type Harness, startHarness } from "./helpers.js";
  * permissive service). "Allowed" servers listen on 127.0.0.1, "forbidden" ones on 127.0.0.2; public-looking
  * names come from injected resolvers, and a refused connection is refused before it is opened.
  */
-const PUBLIC = "93.184.215.14";
-
-interface Counted {
-  origin: string;
-  port: number;
-  connections: number;
-  paths: string[];
-  close(): Promise<void>;
-}
-
-async function serve(host: string, handle: http.RequestListener): Promise<Counted> {
-  const state = { connections: 0, paths: [] as string[] };
-  const server = http.createServer((req, res) => {
-    state.paths.push(`${req.method} ${req.url}`);
-    handle(req, res);
-  });
-  server.on("connection", () => state.connections++);
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://${host}:${port}`,
-    port,
-    get connections() {
-      return state.connections;
-    },
-    paths: state.paths,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** Answers from a table, in successive answers per name (the last repeats); unknown names: ENOTFOUND. */
-function resolver(script: Record<string, string[][]>): Resolver {
-  const seen = new Map<string, number>();
-  return async (name) => {
-    const answers = script[name];
-    if (!answers) throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: "ENOTFOUND" });
-    const n = seen.get(name) ?? 0;
-    seen.set(name, n + 1);
-    return (answers[Math.min(n, answers.length - 1)] ?? []).map((address) => ({ address, family: 4 }));
-  };
-}
-
 describe("connector egress policy", () => {
   let h: Harness;
   let ctx: TenantContext;
-  let site: Counted;
-  let forbidden: Counted;
+  let site: TestServer;
+  let forbidden: TestServer;
   const service = (egress: EgressOptions) =>
     new ConnectorService(h.store, h.queue, { secrets: new SecretBox(h.key), egress });
   const dns = () =>
-    resolver({
+    scripted({
       "docs.example.com": [["127.0.0.1"]],
       "rebind.example.com": [[PUBLIC], ["127.0.0.1"]],
       "metadata.example.com": [["169.254.169.254"]],

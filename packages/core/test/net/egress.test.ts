@@ -1,87 +1,14 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Egress } from "../../src/net/egress.js";
 import { type EgressRefusedError, egressRefusalOf } from "../../src/net/errors.js";
-import type { Resolver } from "../../src/net/policy.js";
+import { PUBLIC, scripted, serve, type TestServer } from "./support.js";
 
 /**
  * Real HTTP servers on loopback: "allowed" on 127.0.0.1 (allow-listed, as a host would allow a private MinIO)
  * and "forbidden" on 127.0.0.2 (loopback too, not allow-listed). Public-looking names come from injected
  * resolvers; no test ever connects off loopback (a refused "public" answer is never reached).
  */
-interface TestServer {
-  origin: string;
-  port: number;
-  connections: number;
-  requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }>;
-  close(): Promise<void>;
-}
-
-/** A server answering "twin" on a given address and port. */
-async function serveOn(host: string, port: number): Promise<{ close(): Promise<void> }> {
-  const server = http.createServer((_req, res) => res.end("twin"));
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  return {
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-async function serve(
-  host: string,
-  handle: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
-): Promise<TestServer> {
-  const state = { connections: 0, requests: [] as TestServer["requests"] };
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      state.requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
-      handle(req, res, body);
-    });
-  });
-  server.on("connection", () => state.connections++);
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    origin: `http://${host}:${port}`,
-    port,
-    get connections() {
-      return state.connections;
-    },
-    requests: state.requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** A resolver that answers each name from a script of successive answers (the last one repeats). */
-function scripted(script: Record<string, string[][]>): Resolver & { calls: string[] } {
-  const calls: string[] = [];
-  const seen = new Map<string, number>();
-  const resolve = async (name: string) => {
-    calls.push(name);
-    const answers = script[name];
-    if (!answers) throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: "ENOTFOUND" });
-    const n = seen.get(name) ?? 0;
-    seen.set(name, n + 1);
-    const answer = answers[Math.min(n, answers.length - 1)] ?? [];
-    return answer.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-  };
-  return Object.assign(resolve, { calls });
-}
-
-const PUBLIC = "93.184.215.14";
-
 async function refusal(promise: Promise<unknown>): Promise<EgressRefusedError> {
   const error = await promise.then(
     () => undefined,
@@ -152,7 +79,7 @@ describe("Egress over real local servers", () => {
 
   it("pins: each connection uses the one answer it checked, so an alternating resolver cannot reach the refused address", async () => {
     // Same port on 127.0.0.1 (allowed) and 127.0.0.2 (refused): only the pinned address decides which answers.
-    const twin = await serveOn("127.0.0.1", forbidden.port);
+    const twin = await serve("127.0.0.1", (_req, res) => res.end("twin"), forbidden.port);
     const answers = Array.from({ length: 8 }, (_, i) => [i % 2 === 0 ? "127.0.0.1" : "127.0.0.2"]);
     const dns = scripted({ "flip.example.com": answers });
     const before = forbidden.connections;

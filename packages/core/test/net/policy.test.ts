@@ -3,33 +3,21 @@ import { ConfigError } from "../../src/errors/index.js";
 import { EgressRefusedError } from "../../src/net/errors.js";
 import { parseHost } from "../../src/net/host.js";
 import { EgressPolicy, type Resolver } from "../../src/net/policy.js";
+import { PUBLIC, scripted } from "./support.js";
 
-/** A resolver answering from a table; any other name is unknown. Never DNS. */
-function table(answers: Record<string, string[]>): Resolver & { calls: string[] } {
-  const calls: string[] = [];
-  const resolve = async (name: string) => {
-    calls.push(name);
-    const list = answers[name];
-    if (!list) throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: "ENOTFOUND" });
-    return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
-  };
-  return Object.assign(resolve, { calls });
-}
-
-const PUBLIC = "93.184.215.14";
-const dns = table({
-  "docs.example.com": [PUBLIC],
-  "v6.example.com": ["2606:4700:4700::1111"],
-  "internal.example.com": ["10.0.0.5"],
-  "mixed.example.com": [PUBLIC, "127.0.0.1"],
-  "metadata.example.com": ["169.254.169.254"],
-  "mapped.example.com": ["::ffff:127.0.0.1"],
-  "nat64.example.com": ["64:ff9b::a9fe:a9fe"],
-  "127.0.0.1.nip.io": ["127.0.0.1"],
-  "minio.internal": ["192.168.5.5"],
-  "s3.corp.example": ["10.9.9.9"],
+const dns = scripted({
+  "docs.example.com": [[PUBLIC]],
+  "v6.example.com": [["2606:4700:4700::1111"]],
+  "internal.example.com": [["10.0.0.5"]],
+  "mixed.example.com": [[PUBLIC, "127.0.0.1"]],
+  "metadata.example.com": [["169.254.169.254"]],
+  "mapped.example.com": [["::ffff:127.0.0.1"]],
+  "nat64.example.com": [["64:ff9b::a9fe:a9fe"]],
+  "127.0.0.1.nip.io": [["127.0.0.1"]],
+  "minio.internal": [["192.168.5.5"]],
+  "s3.corp.example": [["10.9.9.9"]],
   // What a resolver may answer for "localhost." from DNS: ignored, localhost names never reach the resolver.
-  localhost: [PUBLIC],
+  localhost: [[PUBLIC]],
 });
 
 /** Each URL of the issue and its kin: refused by the default (public-only) policy before any connection. */
