@@ -3,7 +3,7 @@ import { SecretBox } from "../../src/connectors/crypto.js";
 import { ConnectorService } from "../../src/connectors/service.js";
 import type { SyncEvent, SyncSummary } from "../../src/connectors/types.js";
 import { IngestionQueue } from "../../src/jobs/queue.js";
-import type { EgressOptions, Resolver } from "../../src/net/policy.js";
+import type { EgressOptions, HostResolver } from "../../src/net/policy.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext, type TenantContext } from "../../src/tenant/context.js";
 import { startDatabase, type TestDatabase } from "../support/databases.js";
@@ -21,7 +21,7 @@ export interface Harness {
 let n = 0;
 
 /** Tests never query DNS: every name is unknown here (msw answers the SharePoint hosts before any connection). */
-export const noDns: Resolver = async (name) => {
+export const noDns: HostResolver = async (name) => {
   throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name} (tests do not use DNS)`), {
     code: "ENOTFOUND",
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors/index.js";
 import { EgressRefusedError } from "../../src/net/errors.js";
 import { parseHost } from "../../src/net/host.js";
-import { EgressPolicy, type Resolver } from "../../src/net/policy.js";
+import { EgressPolicy, type HostResolver } from "../../src/net/policy.js";
 import { PUBLIC, scripted } from "./support.js";
 
 const dns = scripted({
@@ -226,7 +226,7 @@ describe("EgressPolicy allow-list", () => {
   it("validates its options", () => {
     expect(() => new EgressPolicy({ maxRedirects: 21 })).toThrow(/maxRedirects/);
     expect(() => new EgressPolicy({ maxRedirects: -1 })).toThrow(ConfigError);
-    expect(() => new EgressPolicy({ resolve: "dns" as unknown as Resolver })).toThrow(/resolve/);
+    expect(() => new EgressPolicy({ resolve: "dns" as unknown as HostResolver })).toThrow(/resolve/);
   });
 });
 

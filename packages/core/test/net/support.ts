@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Resolver } from "../../src/net/policy.js";
+import type { HostResolver } from "../../src/net/policy.js";
 
 /** A public address for injected resolvers. Never connected to: every test that uses it expects a refusal. */
 export const PUBLIC = "93.184.215.14";
@@ -53,7 +53,7 @@ export async function serve(
  * A resolver answering each name from a script of successive answers (the last one repeats); other names are
  * unknown (ENOTFOUND). Records every call. Never DNS.
  */
-export function scripted(script: Record<string, string[][]>): Resolver & { calls: string[] } {
+export function scripted(script: Record<string, string[][]>): HostResolver & { calls: string[] } {
   const calls: string[] = [];
   const seen = new Map<string, number>();
   const resolve = async (name: string) => {
