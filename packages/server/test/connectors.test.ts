@@ -327,22 +327,46 @@ describe("connector policy (a connector runs with the server's access)", () => {
     expect(error.message).toMatch(message);
   });
 
-  it("refuses an update to a refused endpoint with 400 and keeps the stored configuration", async () => {
-    const created = await create(urls("https://public.example.org/page"));
-    expect(created.status).toBe(201);
-    const { connector } = connectorResponseSchema.parse(await created.json());
-    const patched = await call(strictServed.url, `/connectors/${connector.id}`, {
-      method: "PATCH",
-      token: tokenA,
-      body: JSON.stringify({ config: { urls: ["http://[::ffff:127.0.0.1]/"] } }),
-    });
-    expect(patched.status).toBe(400);
-    expect(errorBodySchema.parse(await patched.json()).error.details?.[0]?.path).toBe("urls.0");
-    const stored = connectorResponseSchema.parse(
-      await (await call(strictServed.url, `/connectors/${connector.id}`, { token: tokenA })).json(),
-    );
-    expect(stored.connector.config).toMatchObject({ urls: ["https://public.example.org/page"] });
-  });
+  it.each([
+    [
+      "a URL list",
+      urls("https://public.example.org/page"),
+      { urls: ["http://[::ffff:127.0.0.1]/"] },
+      "urls.0",
+    ],
+    [
+      "an S3 endpoint",
+      s3("https://s3.public.example.org"),
+      { bucket: "b-1", endpoint: "http://[::1]:9000" },
+      "endpoint",
+    ],
+    [
+      "a SharePoint authorityUrl",
+      sharepoint({}),
+      { tenantId: "contoso", clientId: "c", driveId: "b!x", authorityUrl: "http://localhost%2e/" },
+      "authorityUrl",
+    ],
+  ])(
+    "refuses an update of %s to a refused endpoint with 400 and keeps the stored configuration",
+    async (_, body, config, path) => {
+      const created = await create(body);
+      expect(created.status).toBe(201);
+      const { connector } = connectorResponseSchema.parse(await created.json());
+      const patched = await call(strictServed.url, `/connectors/${connector.id}`, {
+        method: "PATCH",
+        token: tokenA,
+        body: JSON.stringify({ config }),
+      });
+      expect(patched.status).toBe(400);
+      const { error } = errorBodySchema.parse(await patched.json());
+      expect(error.details?.[0]?.path).toBe(path);
+      expect(error.message).toMatch(/loopback/);
+      const stored = connectorResponseSchema.parse(
+        await (await call(strictServed.url, `/connectors/${connector.id}`, { token: tokenA })).json(),
+      );
+      expect(stored.connector.config).toEqual(connector.config);
+    },
+  );
 
   it("refuses at sync what another policy stored: URL lists per object, S3 and SharePoint with 400", async () => {
     const before = siteConnections;

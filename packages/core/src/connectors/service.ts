@@ -99,7 +99,7 @@ export class ConnectorService {
     options: ConnectorServiceOptions = {},
   ) {
     this.box = options.secrets;
-    this.egress = options.egress instanceof Egress ? options.egress : new Egress(options.egress);
+    this.egress = Egress.from(options.egress);
   }
 
   private get s() {

@@ -49,8 +49,9 @@ function guardedConnection(
   try {
     policy.checkHost(host);
   } catch (error) {
+    if (!callback) throw error;
     // Reported like a connection error: the request emits it.
-    callback?.(error as Error, undefined as unknown as Duplex);
+    callback(error as Error, undefined as unknown as Duplex);
     return undefined;
   }
   const socket = create(options, callback) as Socket | null | undefined;

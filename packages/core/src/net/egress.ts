@@ -19,7 +19,16 @@ export class Egress {
   private dispatcher: Agent | undefined;
 
   constructor(options: EgressOptions | EgressPolicy = {}) {
-    this.policy = options instanceof EgressPolicy ? options : new EgressPolicy(options);
+    this.policy = isPolicy(options) ? options : new EgressPolicy(options);
+  }
+
+  /**
+   * The Egress given, or one built from options. Duck-typed rather than `instanceof`: an Egress from the CJS
+   * build of this package is just as good in the ESM build.
+   */
+  static from(value: EgressOptions | EgressPolicy | Egress | undefined): Egress {
+    if (value && typeof (value as Egress).fetch === "function" && "policy" in value) return value as Egress;
+    return new Egress(value as EgressOptions | EgressPolicy | undefined);
   }
 
   fetch(url: string | URL, init?: EgressRequestInit): Promise<Response> {
@@ -57,4 +66,8 @@ export class Egress {
     await this.dispatcher?.close();
     this.dispatcher = undefined;
   }
+}
+
+function isPolicy(value: EgressOptions | EgressPolicy): value is EgressPolicy {
+  return typeof (value as EgressPolicy).checkUrl === "function";
 }

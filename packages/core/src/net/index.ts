@@ -6,5 +6,5 @@ export { EgressRefusedError, egressRefusalOf } from "./errors.js";
 export type { EgressRequestInit } from "./fetch.js";
 export type { Host } from "./host.js";
 export { parseHost } from "./host.js";
-export type { EgressOptions, Resolver } from "./policy.js";
+export type { EgressOptions, HostResolver } from "./policy.js";
 export { EgressPolicy } from "./policy.js";

@@ -7,7 +7,7 @@ import { EgressRefusedError } from "./errors.js";
 import { type Host, isLocalhostName, parseHost } from "./host.js";
 
 /** Resolves a host name to its addresses (every one of them: the policy judges them all). */
-export type Resolver = (hostname: string) => Promise<ReadonlyArray<{ address: string; family?: number }>>;
+export type HostResolver = (hostname: string) => Promise<ReadonlyArray<{ address: string; family?: number }>>;
 
 export interface EgressOptions {
   /**
@@ -18,18 +18,18 @@ export interface EgressOptions {
   /** Redirects followed per request, each hop checked again. Default 5; 0 refuses every redirect. */
   maxRedirects?: number;
   /** Host name resolution. Default `dns.lookup` (the system resolver, like fetch). Tests inject their own. */
-  resolve?: Resolver;
+  resolve?: HostResolver;
 }
 
 const optionsSchema = z
   .object({
     allow: z.array(z.string().min(1).max(300)).max(1000).default([]),
     maxRedirects: z.number().int().min(0).max(20).default(5),
-    resolve: z.custom<Resolver>((v) => typeof v === "function", "must be a function").optional(),
+    resolve: z.custom<HostResolver>((v) => typeof v === "function", "must be a function").optional(),
   })
   .strict();
 
-const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+const systemResolver: HostResolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** RFC 6761 answers for `localhost` names (see isLocalhostName). */
 const LOOPBACK = [
@@ -71,7 +71,7 @@ const rangeName = (range: string) => describe[range] ?? `a special-purpose addre
 export class EgressPolicy {
   readonly allow: AllowList;
   readonly maxRedirects: number;
-  private readonly resolver: Resolver;
+  private readonly resolver: HostResolver;
 
   constructor(options: EgressOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
