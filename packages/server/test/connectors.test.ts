@@ -333,22 +333,25 @@ describe("connector policy (a connector runs with the server's access)", () => {
       urls("https://public.example.org/page"),
       { urls: ["http://[::ffff:127.0.0.1]/"] },
       "urls.0",
+      /IPv4-mapped/,
     ],
     [
       "an S3 endpoint",
       s3("https://s3.public.example.org"),
       { bucket: "b-1", endpoint: "http://[::1]:9000" },
       "endpoint",
+      /loopback/,
     ],
     [
       "a SharePoint authorityUrl",
       sharepoint({}),
       { tenantId: "contoso", clientId: "c", driveId: "b!x", authorityUrl: "http://localhost%2e/" },
       "authorityUrl",
+      /loopback/,
     ],
   ])(
     "refuses an update of %s to a refused endpoint with 400 and keeps the stored configuration",
-    async (_, body, config, path) => {
+    async (_, body, config, path, message) => {
       const created = await create(body);
       expect(created.status).toBe(201);
       const { connector } = connectorResponseSchema.parse(await created.json());
@@ -360,7 +363,7 @@ describe("connector policy (a connector runs with the server's access)", () => {
       expect(patched.status).toBe(400);
       const { error } = errorBodySchema.parse(await patched.json());
       expect(error.details?.[0]?.path).toBe(path);
-      expect(error.message).toMatch(/loopback/);
+      expect(error.message).toMatch(message);
       const stored = connectorResponseSchema.parse(
         await (await call(strictServed.url, `/connectors/${connector.id}`, { token: tokenA })).json(),
       );
