@@ -79,7 +79,11 @@ try {
   const ctx = createTenantContext({ tenantId: "bench", userId: "bench" });
   await store.ensureTenant(ctx);
   const queue = new IngestionQueue(store, { workerId: "bench" });
-  const service = new ConnectorService(store, queue, { secrets: new SecretBox(randomBytes(32)) });
+  // s3rver listens on loopback: allowed explicitly (the default egress policy is public addresses only).
+  const service = new ConnectorService(store, queue, {
+    secrets: new SecretBox(randomBytes(32)),
+    egress: { allow: ["127.0.0.1"] },
+  });
   const connector = await service.create(ctx, {
     kind: "s3",
     name: "bench",

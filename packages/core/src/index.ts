@@ -17,6 +17,7 @@ export * from "./jobs/index.js";
 export * from "./limits/index.js";
 export { migrations } from "./migrations/index.js";
 export * from "./models/index.js";
+export * from "./net/index.js";
 export * from "./runs/index.js";
 export { reciprocalRankFusion } from "./search/fusion.js";
 export type { SearchInput, SearchResult } from "./search/types.js";

@@ -1,4 +1,4 @@
-import type { ChunkOptions, KnowledgeStore } from "@ragkit/core";
+import type { ChunkOptions, EgressOptions, HostResolver, KnowledgeStore } from "@ragkit/core";
 import { z } from "zod";
 import { type AgentHandlerOptions, agentOptionsSchema } from "./runs/options.js";
 
@@ -111,8 +111,12 @@ export interface ConnectorPolicyOptions {
   kinds?: ReadonlyArray<"s3" | "sharepoint" | "dir" | "urls">;
   /** Absolute directories a `dir` connector's root must be inside. Default none. */
   dirRoots?: readonly string[];
-  /** Allow URL-list and S3 endpoints on loopback/private addresses (development only). Default `false`. */
-  allowPrivateNetworks?: boolean;
+  /**
+   * Where connectors may connect (URL lists, S3 endpoints, SharePoint/Graph, and every redirect hop): each
+   * connection's address is resolved once, checked and pinned. Default: public addresses only. Allow private
+   * endpoints explicitly, e.g. `{ allow: ["10.0.0.0/8", "minio.internal"] }` for a MinIO on the private network.
+   */
+  egress?: EgressOptions;
 }
 
 export interface RagHandlerOptions {
@@ -307,6 +311,27 @@ const rateRuleSchema = z
   })
   .strict();
 
+/**
+ * An egress allow-list entry, read with the URL host parser (core's EgressPolicy reads it the same way when
+ * the connectors API is first used; checking it here makes a typo fail at startup, and keeps the handler
+ * free of Node-only imports).
+ */
+function isAllowEntry(entry: string): boolean {
+  const [address = "", prefix, extra] = entry.split("/");
+  const name = address.startsWith("*.") ? address.slice(2) : address;
+  if (extra !== undefined || name === "" || /[\s*@?#\\]/.test(name)) return false;
+  let host: string;
+  try {
+    host = new URL(`http://${name.includes(":") ? `[${name}]` : name}/`).hostname;
+  } catch {
+    return false;
+  }
+  const family = host.startsWith("[") ? 6 : /^[\d.]+$/.test(host) ? 4 : 0;
+  if (address !== name && family !== 0) return false; // "*." applies to names only
+  if (prefix === undefined) return true;
+  return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const connectorPolicySchema = z
   .object({
     kinds: z
@@ -314,7 +339,22 @@ const connectorPolicySchema = z
       .max(4)
       .default(["s3", "sharepoint", "urls"]),
     dirRoots: z.array(z.string().regex(/^\//, "must be an absolute path")).max(100).default([]),
-    allowPrivateNetworks: z.boolean().default(false),
+    egress: z
+      .object({
+        allow: z
+          .array(
+            z
+              .string()
+              .max(300)
+              .refine(isAllowEntry, 'must be an IP address, a CIDR range, a host name or "*.domain"'),
+          )
+          .max(1000)
+          .default([]),
+        maxRedirects: z.number().int("must be an integer").min(0).max(20).default(5),
+        resolve: z.custom<HostResolver>((v) => typeof v === "function", "must be a function").optional(),
+      })
+      .strict()
+      .default({ allow: [], maxRedirects: 5 }),
   })
   .strict();
 

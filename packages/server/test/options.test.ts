@@ -38,6 +38,30 @@ describe("createRagHandler options", () => {
     ).toBeTypeOf("function");
   });
 
+  it("accepts an egress allow-list of addresses, ranges, names and *.domains", () => {
+    expect(
+      createRagHandler({
+        store: fakeStore,
+        auth: { jwtSecret: SECRET },
+        connectors: {
+          egress: {
+            allow: [
+              "10.0.0.0/8",
+              "127.0.0.1",
+              "::1",
+              "fd00::/8",
+              "minio.internal",
+              "*.corp.example",
+              "MinIO.Internal.",
+            ],
+            maxRedirects: 0,
+            resolve: async () => [],
+          },
+        },
+      }),
+    ).toBeTypeOf("function");
+  });
+
   it("produces one readable line per problem", () => {
     expect(() =>
       createRagHandler({ store: fakeStore, auth: { jwtSecret: "short" }, basePath: "api/" }),
@@ -129,6 +153,35 @@ describe("createRagHandler options", () => {
       "a non-function authenticate",
       { store: fakeStore, auth: { authenticate: "yes" } },
       "auth.authenticate: must be a function",
+    ],
+    ...[
+      "10.0.0.0/33",
+      "::1/129",
+      "minio.internal/8",
+      "*.10.0.0.1",
+      "a b",
+      "a*b.example",
+      "",
+      "x@y",
+      "1.2.3.4/8/1",
+    ].map((entry): [string, unknown, string] => [
+      `the egress allow-list entry ${JSON.stringify(entry)}`,
+      {
+        store: fakeStore,
+        auth: { jwtSecret: SECRET },
+        connectors: { egress: { allow: ["10.0.0.0/8", entry] } },
+      },
+      `connectors.egress.allow.1: must be an IP address, a CIDR range, a host name or "*.domain"`,
+    ]),
+    [
+      "the removed allowPrivateNetworks switch",
+      { store: fakeStore, auth: { jwtSecret: SECRET }, connectors: { allowPrivateNetworks: true } },
+      "connectors: Unrecognized key",
+    ],
+    [
+      "too many redirects",
+      { store: fakeStore, auth: { jwtSecret: SECRET }, connectors: { egress: { maxRedirects: 50 } } },
+      "connectors.egress.maxRedirects",
     ],
     [
       "negative clock tolerance",

@@ -34,10 +34,22 @@ async function withService<T>(
     });
     await store.ensureTenant(ctx);
     const queue = new IngestionQueue(store, { workerId: `cli:${process.pid}` });
-    return await fn(new ConnectorService(store, queue), ctx, store, queue);
+    const egress = { allow: egressAllowFromEnv(options.env ?? process.env) };
+    return await fn(new ConnectorService(store, queue, { egress }), ctx, store, queue);
   } finally {
     await store.close();
   }
+}
+
+/**
+ * `RAGKIT_EGRESS_ALLOW`: comma-separated non-public destinations the CLI's connectors may reach (addresses,
+ * CIDR ranges, host names, `*.domain`), e.g. a MinIO on the local network. Unset: public addresses only.
+ */
+export function egressAllowFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.RAGKIT_EGRESS_ALLOW ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { RagKitError, type RagKitErrorCode } from "../errors/index.js";
+import { egressRefusalOf } from "../net/errors.js";
 
 /** Why a connector or one object failed, finer than the RagKitError code (which maps to HTTP statuses). */
 export type ConnectorFailure =
@@ -10,6 +11,7 @@ export type ConnectorFailure =
   | "too_large"
   | "unsupported_type"
   | "invalid_response"
+  | "egress_refused"
   | "aborted";
 
 const CODES: Record<ConnectorFailure, RagKitErrorCode> = {
@@ -21,6 +23,8 @@ const CODES: Record<ConnectorFailure, RagKitErrorCode> = {
   too_large: "too_large",
   unsupported_type: "unsupported_type",
   invalid_response: "provider_error",
+  // The configuration points at an address the server's egress policy refuses: the tenant's input to fix.
+  egress_refused: "invalid_input",
   aborted: "aborted",
 };
 
@@ -58,4 +62,10 @@ export function isAbort(error: unknown, signal?: AbortSignal): boolean {
     (error instanceof Error && error.name === "AbortError") ||
     (error instanceof RagKitError && error.code === "aborted")
   );
+}
+
+/** A ConnectorError("egress_refused") when `error` is (or wraps) an egress refusal; otherwise undefined. */
+export function egressFailure(error: unknown): ConnectorError | undefined {
+  const refusal = egressRefusalOf(error);
+  return refusal && new ConnectorError("egress_refused", refusal.message, { cause: refusal });
 }

@@ -1,3 +1,4 @@
+import type { Egress } from "../net/egress.js";
 import { DirectoryConnector } from "./dir.js";
 import { S3Connector } from "./s3.js";
 import { SharePointConnector } from "./sharepoint.js";
@@ -14,19 +15,32 @@ import {
 } from "./types.js";
 import { UrlListConnector } from "./urls.js";
 
-/** Builds the connector for a stored (already validated) configuration and decrypted credentials. */
-export function createConnector(kind: ConnectorKind, config: unknown, credentials: unknown): Connector {
+/**
+ * Builds the connector for a stored (already validated) configuration and decrypted credentials. Every
+ * network connector connects through `egress` only.
+ */
+export function createConnector(
+  kind: ConnectorKind,
+  config: unknown,
+  credentials: unknown,
+  egress: Egress,
+): Connector {
   switch (kind) {
     case "s3":
-      return new S3Connector(s3ConfigSchema.parse(config), s3CredentialsSchema.parse(credentials));
+      return new S3Connector(s3ConfigSchema.parse(config), s3CredentialsSchema.parse(credentials), egress);
     case "sharepoint":
       return new SharePointConnector(
         sharepointConfigSchema.parse(config),
         sharepointCredentialsSchema.parse(credentials),
+        egress,
       );
     case "dir":
       return new DirectoryConnector(dirConfigSchema.parse(config));
     case "urls":
-      return new UrlListConnector(urlsConfigSchema.parse(config), urlsCredentialsSchema.parse(credentials));
+      return new UrlListConnector(
+        urlsConfigSchema.parse(config),
+        urlsCredentialsSchema.parse(credentials),
+        egress,
+      );
   }
 }

@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ConfigError } from "../errors/index.js";
-import { ConnectorError, isAbort, redact, secretStrings } from "./errors.js";
+import type { Egress } from "../net/egress.js";
+import { ConnectorError, egressFailure, isAbort, redact, secretStrings } from "./errors.js";
 import { readLimited } from "./limits.js";
 import type { Connector, ListPage, RemoteObject, S3Config, S3Credentials } from "./types.js";
 
@@ -20,7 +21,8 @@ async function loadSdk(): Promise<S3Module> {
 
 /**
  * S3 and S3-compatible stores: ListObjectsV2 pages (continuation token = cursor), ETag as the version,
- * GetObject for the bytes. Custom endpoint + path-style for MinIO, Ceph, R2, s3rver…
+ * GetObject for the bytes. Custom endpoint + path-style for MinIO, Ceph, R2, s3rver… The SDK connects through
+ * http(s) agents of the egress policy: every socket's address is resolved once, checked and pinned.
  */
 export class S3Connector implements Connector {
   readonly kind = "s3";
@@ -33,6 +35,7 @@ export class S3Connector implements Connector {
   constructor(
     private readonly config: S3Config,
     private readonly credentials: S3Credentials,
+    private readonly egress: Egress,
   ) {
     this.maxBytes = config.maxBytes;
     this.secrets = secretStrings(credentials);
@@ -52,6 +55,8 @@ export class S3Connector implements Connector {
           ...(this.credentials.sessionToken ? { sessionToken: this.credentials.sessionToken } : {}),
         },
         maxAttempts: this.config.maxAttempts,
+        // Fresh agents per client: destroying the client destroys them.
+        requestHandler: this.egress.nodeAgents(),
         // Only when the API requires them: many S3-compatible stores reject or mangle the newer CRC checksums.
         requestChecksumCalculation: "WHEN_REQUIRED",
         responseChecksumValidation: "WHEN_REQUIRED",
@@ -152,6 +157,8 @@ export class S3Connector implements Connector {
   private translate(error: unknown, signal?: AbortSignal, key?: string): ConnectorError {
     if (error instanceof ConnectorError) return error;
     if (isAbort(error, signal)) return new ConnectorError("aborted", "The sync was cancelled.");
+    const refused = egressFailure(error);
+    if (refused) return refused;
     const e = error as {
       name?: string;
       code?: string;

@@ -4,10 +4,13 @@ import { textSchema } from "@ragkit/protocol";
 import type { Queryable } from "../db/driver.js";
 import { NotFoundError, RagKitError, ValidationError, validationErrorFromZod } from "../errors/index.js";
 import type { IngestionQueue } from "../jobs/queue.js";
+import { Egress } from "../net/egress.js";
+import type { EgressOptions } from "../net/policy.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import { assertStorableJson, displayTextOrNull } from "../store/storable.js";
 import type { TenantContext } from "../tenant/context.js";
 import { SecretBox } from "./crypto.js";
+import { verifyEndpoints } from "./endpoints.js";
 import { createConnector } from "./factory.js";
 import { type SyncOptions, SyncRun, type SyncState } from "./sync.js";
 import {
@@ -74,6 +77,12 @@ function toRecord(row: ConnectorRow): ConnectorRecord {
 export interface ConnectorServiceOptions {
   /** Encryption of credentials; default from RAGKIT_CONNECTOR_KEY (read on first use). */
   secrets?: SecretBox;
+  /**
+   * Where connectors may connect (S3 endpoints, SharePoint/Graph, URL lists): checked when a connector is
+   * created or updated and on every connection of a sync. Default: public addresses only. Allow private
+   * endpoints explicitly, e.g. `{ allow: ["10.0.0.0/8", "minio.internal"] }`.
+   */
+  egress?: EgressOptions | Egress;
 }
 
 /**
@@ -83,6 +92,7 @@ export interface ConnectorServiceOptions {
  */
 export class ConnectorService {
   private box: SecretBox | undefined;
+  readonly egress: Egress;
 
   constructor(
     readonly store: KnowledgeStore,
@@ -90,6 +100,7 @@ export class ConnectorService {
     options: ConnectorServiceOptions = {},
   ) {
     this.box = options.secrets;
+    this.egress = Egress.from(options.egress);
   }
 
   private get s() {
@@ -106,6 +117,7 @@ export class ConnectorService {
     const name = parseName(input.name);
     const config = parseConfig(kind, input.config);
     const credentials = parseCredentials(kind, input.credentials ?? {});
+    await verifyEndpoints(this.egress, kind, config);
     const id = randomUUID();
     const sealed = this.seal(ctx, id, credentials);
     const [row] = await this.store.withTenant(ctx, (tx) =>
@@ -138,6 +150,11 @@ export class ConnectorService {
   }
 
   async update(ctx: TenantContext, id: string, patch: UpdateConnectorInput): Promise<ConnectorRecord> {
+    if (patch.config !== undefined) {
+      // Checked before the transaction: DNS answers can take seconds, which a row lock should not wait for.
+      const { kind } = await this.get(ctx, id);
+      await verifyEndpoints(this.egress, kind, parseConfig(kind, patch.config));
+    }
     return this.store.withTenant(ctx, async (tx) => {
       const current = await this.select(tx, id);
       const name = patch.name === undefined ? current.name : parseName(patch.name);
@@ -278,7 +295,8 @@ export class ConnectorService {
     try {
       // Inside the try: a key or configuration problem must release the claim and be recorded too.
       const credentials = secret ? parseCredentials(row.kind, JSON.parse(this.open(ctx, id, secret))) : {};
-      connector = createConnector(row.kind, json(row.config), credentials);
+      // Stored configurations are not trusted either: the egress policy checks each connection of the sync.
+      connector = createConnector(row.kind, json(row.config), credentials, this.egress);
       await this.reconcile(ctx, id);
       const run = new SyncRun(
         this.store,

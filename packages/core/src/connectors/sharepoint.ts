@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ConnectorError, isAbort } from "./errors.js";
+import type { Egress } from "../net/egress.js";
+import { ConnectorError, egressFailure, isAbort } from "./errors.js";
 import { parseRetryAfter, RetryableHttpError, withRetries } from "./http.js";
 import { readLimited } from "./limits.js";
 import type { Connector, ListPage, RemoteObject, SharePointConfig, SharePointCredentials } from "./types.js";
@@ -38,7 +39,8 @@ const deltaPageSchema = z
  * SharePoint / OneDrive document libraries through Microsoft Graph, app-only (client credentials). Changes
  * come from the drive's delta query: the first sync enumerates everything, later syncs start from the stored
  * `@odata.deltaLink` and see only changes (deleted items carry a `deleted` facet). Throttling (429/503) is
- * retried after the `Retry-After` Graph sends.
+ * retried after the `Retry-After` Graph sends. Every request (token, Graph, and the download redirect to
+ * another host) goes through the egress policy, hop by hop.
  */
 export class SharePointConnector implements Connector {
   readonly kind = "sharepoint";
@@ -50,7 +52,7 @@ export class SharePointConnector implements Connector {
   constructor(
     private readonly config: SharePointConfig,
     private readonly credentials: SharePointCredentials,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly egress: Egress,
   ) {
     this.maxBytes = config.maxBytes;
     this.graphOrigin = new URL(config.graphBaseUrl).origin;
@@ -109,8 +111,8 @@ export class SharePointConnector implements Connector {
 
   async fetch(object: RemoteObject, signal?: AbortSignal): Promise<Uint8Array> {
     const url = `${this.base}/drives/${encodeURIComponent(this.config.driveId)}/items/${encodeURIComponent(object.key)}/content`;
-    // Graph answers 302 to a pre-authenticated download URL; fetch follows it and drops the Authorization
-    // header on the cross-origin hop.
+    // Graph answers 302 to a pre-authenticated download URL on another host: the egress fetch follows it
+    // after checking that host like any other, and drops the Authorization header on the cross-origin hop.
     const res = await this.graph(url, signal);
     await this.check(res, "download the file");
     const length = Number(res.headers.get("content-length") ?? Number.NaN);
@@ -180,9 +182,11 @@ export class SharePointConnector implements Connector {
 
   private async request(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.fetchImpl(url, init);
+      return await this.egress.fetch(url, init);
     } catch (error) {
       if (isAbort(error, init.signal ?? undefined)) throw error;
+      const refused = egressFailure(error);
+      if (refused) throw refused; // not retried: the address will not become allowed
       throw new RetryableHttpError(0, undefined); // network error: retried, then reported as unreachable
     }
   }

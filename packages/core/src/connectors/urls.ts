@@ -1,11 +1,14 @@
-import { ConnectorError, isAbort } from "./errors.js";
+import type { Egress } from "../net/egress.js";
+import { ConnectorError, egressFailure, isAbort } from "./errors.js";
 import { readLimited } from "./limits.js";
 import type { Connector, ListPage, RemoteObject, UrlsConfig, UrlsCredentials } from "./types.js";
 
 /**
  * A fixed list of web pages or files. Listing sends a HEAD per URL (its ETag or Last-Modified is the version;
  * without either, the engine hashes the body); fetching is bounded in time and size. HTML goes through the
- * HTML loader like any upload.
+ * HTML loader like any upload. Requests go through the egress policy: each connection's address is checked and
+ * pinned, redirects are followed (and checked) hop by hop, and the credential headers never follow a redirect
+ * to another origin.
  */
 export class UrlListConnector implements Connector {
   readonly kind = "urls";
@@ -15,7 +18,7 @@ export class UrlListConnector implements Connector {
   constructor(
     private readonly config: UrlsConfig,
     private readonly credentials: UrlsCredentials,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly egress: Egress,
   ) {
     this.maxBytes = config.maxBytes;
   }
@@ -76,10 +79,10 @@ export class UrlListConnector implements Connector {
   private async request(url: string, method: "GET" | "HEAD", signal?: AbortSignal): Promise<Response> {
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     try {
-      return await this.fetchImpl(url, {
+      return await this.egress.fetch(url, {
         method,
         headers: { ...this.credentials.headers, "user-agent": "ragkit-connector" },
-        redirect: "follow",
+        credentialHeaders: Object.keys(this.credentials.headers ?? {}),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (error) {
@@ -89,6 +92,8 @@ export class UrlListConnector implements Connector {
 
   private timeoutAware(error: unknown, signal?: AbortSignal): unknown {
     if (error instanceof ConnectorError) return error;
+    const refused = egressFailure(error);
+    if (refused) return refused;
     if (signal?.aborted) return new ConnectorError("aborted", "The sync was cancelled.");
     if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
       return new ConnectorError("network", `The request timed out after ${this.config.timeoutMs} ms.`);

@@ -8,6 +8,7 @@ import {
   connectorsAddCommand,
   connectorsListCommand,
   credentialsFromEnv,
+  egressAllowFromEnv,
   syncCommand,
 } from "../../src/cli/connectors.js";
 import { buildCli } from "../../src/cli/main.js";
@@ -84,6 +85,24 @@ describe("ragkit connectors / ragkit sync (in-process)", () => {
       jobs: { done: 0, failed: 0 },
     });
     expect(human.text).toMatch(/succeeded: 3 listed, 0 new, 0 changed, 0 deleted, 3 unchanged/);
+  });
+
+  it("reaches public endpoints only unless RAGKIT_EGRESS_ALLOW lists the private ones", async () => {
+    const input = { kind: "urls" as const, name: "intranet", config: { urls: ["http://127.0.0.1:9/wiki"] } };
+    await expect(connectorsAddCommand(input, { ...base, env: {}, out: new Capture() })).rejects.toThrow(
+      /urls\.0: Refused to connect to 127\.0\.0\.1: it is a loopback address/,
+    );
+    expect(egressAllowFromEnv({ RAGKIT_EGRESS_ALLOW: " 10.0.0.0/8, minio.internal ,," })).toEqual([
+      "10.0.0.0/8",
+      "minio.internal",
+    ]);
+    const out = new Capture();
+    const created = await connectorsAddCommand(input, {
+      ...base,
+      env: { RAGKIT_EGRESS_ALLOW: "127.0.0.1" },
+      out,
+    });
+    expect(created).toMatchObject({ kind: "urls", config: { urls: ["http://127.0.0.1:9/wiki"] } });
   });
 
   it("takes S3 and SharePoint credentials from the environment only, naming the missing variable", async () => {

@@ -95,7 +95,7 @@ describe("directory and URL list connectors", () => {
     });
     pages.set("/plain", { type: "text/plain", body: "Plain text without an ETag about alpacas." });
     pages.set("/huge.txt", { type: "text/plain", etag: '"h"', body: "z".repeat(5000) });
-    pages.set("/slow.txt", { type: "text/plain", etag: '"s"', body: "slow", delayMs: 2_000 });
+    pages.set("/slow.txt", { type: "text/plain", etag: '"s"', body: "slow", delayMs: 6_000 });
     const c = await h.service.create(ctx, {
       kind: "urls",
       name: "web",
@@ -108,7 +108,7 @@ describe("directory and URL list connectors", () => {
           `${base}/slow.txt`,
         ],
         maxBytes: 4096,
-        timeoutMs: 500,
+        timeoutMs: 2_000, // generous: the other pages must answer within it on a loaded 2-core machine
       },
       credentials: { headers: { Authorization: "Bearer url-list-token" } },
     });
@@ -122,7 +122,7 @@ describe("directory and URL list connectors", () => {
       "/slow.txt": "network",
     });
     expect(failures(first.events).find((f) => f.key.endsWith("/slow.txt"))?.message).toMatch(
-      /timed out after 500 ms/,
+      /timed out after 2000 ms/,
     );
     expect(await h.queue.drain()).toBe(2);
     const guide = (await h.store.listDocuments(ctx, { limit: 50 })).documents.find(

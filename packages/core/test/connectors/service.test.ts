@@ -12,7 +12,7 @@ import {
 import { ConnectorService } from "../../src/connectors/service.js";
 import { NotFoundError } from "../../src/errors/index.js";
 import type { TenantContext } from "../../src/tenant/context.js";
-import { collect, type Harness, startHarness } from "./helpers.js";
+import { collect, type Harness, startHarness, testEgress } from "./helpers.js";
 
 const SECRET = "s3-secret-AKIA/never+returned";
 
@@ -163,7 +163,10 @@ describe("ConnectorService", () => {
 
   it("fails a sync clearly when the stored credentials cannot be decrypted with the configured key", async () => {
     const c = await s3(a, "old-key");
-    const other = new ConnectorService(h.store, h.queue, { secrets: new SecretBox(randomBytes(32)) });
+    const other = new ConnectorService(h.store, h.queue, {
+      secrets: new SecretBox(randomBytes(32)),
+      egress: testEgress,
+    });
     const error = (await collect(other.sync(a, c.id)).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: "config_error" });
     expect(error.message).toMatch(/not configured/);
@@ -176,7 +179,10 @@ describe("ConnectorService", () => {
   it("rotates the key: re-encrypts with the new key while the old one is still accepted", async () => {
     const c = await s3(a, "rotate");
     const newKey = randomBytes(32);
-    const rotating = new ConnectorService(h.store, h.queue, { secrets: new SecretBox(newKey, [h.key]) });
+    const rotating = new ConnectorService(h.store, h.queue, {
+      secrets: new SecretBox(newKey, [h.key]),
+      egress: testEgress,
+    });
     expect(await rotating.reencryptSecrets(a)).toBeGreaterThanOrEqual(1);
     expect(await rotating.reencryptSecrets(a)).toBe(0);
     const raw = await h.db.pglite.query<{ secret_key_id: string }>(
@@ -185,7 +191,10 @@ describe("ConnectorService", () => {
     );
     expect(raw.rows[0]!.secret_key_id).toBe(keyIdOf(newKey));
     // Only the new key from now on: the sync gets past decryption and fails at the (unreachable) source.
-    const rotated = new ConnectorService(h.store, h.queue, { secrets: new SecretBox(newKey) });
+    const rotated = new ConnectorService(h.store, h.queue, {
+      secrets: new SecretBox(newKey),
+      egress: testEgress,
+    });
     const error = await collect(rotated.sync(a, c.id)).catch((e: unknown) => e);
     expect(error).toMatchObject({ failure: "network" });
   });

@@ -17,15 +17,24 @@ import { checkConnectorPolicy } from "./guard.js";
 const notFound = notFoundError("Connector");
 const HEARTBEAT_MS = 15_000;
 
-/** One service per store: it caches the credential key read from the environment. */
-const services = new WeakMap<object, ConnectorService>();
+/**
+ * One service per store and handler policy: it caches the credential key read from the environment, and
+ * carries the handler's egress policy (two handlers over one store keep their own).
+ */
+const services = new WeakMap<object, WeakMap<object, ConnectorService>>();
 
 async function service(ctx: RouteContext) {
   const [{ store, ctx: tenant }, queue, core] = await Promise.all([ctx.tenant(), ctx.queue(), loadCore()]);
-  let svc = services.get(store);
+  let byPolicy = services.get(store);
+  if (!byPolicy) {
+    byPolicy = new WeakMap();
+    services.set(store, byPolicy);
+  }
+  let svc = byPolicy.get(ctx.connectorPolicy);
   if (!svc) {
-    svc = new core.ConnectorService(store, queue);
-    services.set(store, svc);
+    // Every connection a connector opens goes through this policy (default: public addresses only).
+    svc = new core.ConnectorService(store, queue, { egress: ctx.connectorPolicy.egress });
+    byPolicy.set(ctx.connectorPolicy, svc);
   }
   return { svc, store, tenant };
 }

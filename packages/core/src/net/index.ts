@@ -1,0 +1,10 @@
+export type { AddressClass } from "./address.js";
+export { classifyAddress, isIpLiteral } from "./address.js";
+export { AllowList } from "./allow-list.js";
+export { Egress } from "./egress.js";
+export { EgressRefusedError, egressRefusalOf } from "./errors.js";
+export type { EgressRequestInit } from "./fetch.js";
+export type { Host } from "./host.js";
+export { parseHost } from "./host.js";
+export type { EgressOptions, HostResolver } from "./policy.js";
+export { EgressPolicy } from "./policy.js";
