@@ -156,14 +156,13 @@ export async function insertChunks(
   rows: readonly ChunkRow[],
 ): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
-  const postings = postingArrays(
-    rows.map((r) => ({ key: [r.documentId, r.chunkIndex] as const, text: r.chunk.text })),
-  );
+  // Postings name their chunk by its 1-based position in this batch (an int, not a uuid + index pair).
+  const postings = postingArrays(rows.map((r, i) => ({ key: i + 1, text: r.chunk.text })));
   const result = await tx.query<{ document_id: string; total: number | string }>(
     `WITH src AS (
        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[],
                             $8::text[], $9::text[], $10::int[])
-            AS t(doc, idx, text, so, eo, pg, sec, meta, emb, len)
+            WITH ORDINALITY AS t(doc, idx, text, so, eo, pg, sec, meta, emb, len, ord)
      ), ins AS (
        INSERT INTO ${schema}.chunks (tenant_id, document_id, chunk_index, text, start_offset, end_offset,
                                      page_number, section_title, metadata, embedding, lexical_length)
@@ -174,8 +173,9 @@ export async function insertChunks(
      ), terms AS (
        INSERT INTO ${schema}.chunk_terms (tenant_id, term, chunk_id, tf, doc_length)
        SELECT ${schema}.current_tenant(), lex.term, ins.id, lex.tf, ins.lexical_length
-       FROM unnest($11::uuid[], $12::int[], $13::text[], $14::int[]) AS lex(doc, idx, term, tf)
-       JOIN ins ON ins.document_id = lex.doc AND ins.chunk_index = lex.idx
+       FROM unnest($11::int[], $12::text[], $13::int[]) AS lex(ord, term, tf)
+       JOIN src ON src.ord = lex.ord
+       JOIN ins ON ins.document_id = src.doc AND ins.chunk_index = src.idx
        RETURNING 1
      )
      -- "terms" runs to completion although unreferenced (Postgres executes every data-modifying CTE).
@@ -191,8 +191,7 @@ export async function insertChunks(
       rows.map((r) => JSON.stringify(r.chunk.metadata ?? {})),
       rows.map((r) => (r.vector ? vectorLiteral(r.vector) : null)),
       postings.lengths,
-      postings.keys.map((k) => k[0]),
-      postings.keys.map((k) => k[1]),
+      postings.keys,
       postings.terms,
       postings.tfs,
     ],
