@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Retrieval benchmark on a BEIR-layout directory: nDCG@10, recall@100 and latency for dense, lexical and
-// hybrid search through the store, plus the bare SQL each mode wraps (same process, same data) so the
-// store's overhead is a ratio. Usage: npm run bench:retrieval -- --data <dir> --split <name> [--json]
+// hybrid search through the store (every fusion variant), each mode's quality as a ratio of lexical's, plus
+// the bare SQL each mode wraps (same process, same data) so the store's overhead is a ratio.
+// Usage: npm run bench:retrieval -- --data <dir> --split <name> [--json] [--modes ...]
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { createTenantContext, KnowledgeStore } from "@ragkit/core";
+import { createTenantContext, KnowledgeStore, termCounts } from "@ragkit/core";
 import { readJsonl } from "./lib/beir.mjs";
 
 const { values } = parseArgs({
@@ -14,14 +15,16 @@ const { values } = parseArgs({
     data: { type: "string" },
     split: { type: "string", default: "test" },
     json: { type: "boolean", default: false },
-    modes: { type: "string", default: "dense,lexical,hybrid" },
+    // hybrid = the default (score fusion, the store's agreement gate); hybrid:ungated / hybrid:gated force
+    // the gate; hybrid:rrf = weighted reciprocal rank fusion (the previous default).
+    modes: { type: "string", default: "dense,lexical,hybrid,hybrid:ungated,hybrid:rrf" },
     "max-queries": { type: "string" },
     "dense-weight": { type: "string" },
   },
 });
 if (!values.data) {
   console.error(
-    "usage: npm run bench:retrieval -- --data <beir-dir> --split <name> [--json] [--modes dense,lexical,hybrid]",
+    "usage: npm run bench:retrieval -- --data <beir-dir> --split <name> [--json] [--modes dense,lexical,hybrid,hybrid:ungated,hybrid:gated,hybrid:rrf]",
   );
   process.exit(2);
 }
@@ -45,6 +48,7 @@ for (const [i, line] of readFileSync(join(dir, "qrels", `${values.split}.tsv`), 
 let queries = allQueries.filter((q) => qrels.has(String(q._id)));
 if (values["max-queries"]) queries = queries.slice(0, Number(values["max-queries"]));
 
+// --dense-weight W: hybrid weight of the dense channel relative to lexical (default 1).
 const store = await KnowledgeStore.open(
   values["dense-weight"] ? { hybridWeights: { dense: Number(values["dense-weight"]), lexical: 1 } } : {},
 );
@@ -106,37 +110,53 @@ const pct = (xs, p) => {
 const s = store.schema;
 const dim = store.embedder.dimension;
 const { k1, b } = store.options.bm25;
-const cfg = store.options.textSearchConfig;
 const bareDense = (vec) =>
   store.driver.query(
     `SELECT id FROM ${s}.chunks WHERE tenant_id = 'bench' ORDER BY embedding::vector(${dim}) <=> $1::vector(${dim}) LIMIT 100`,
     [`[${vec.join(",")}]`],
   );
-const bareLexical = (q) =>
-  store.driver.query(
-    `WITH q AS (SELECT lexeme AS term, coalesce(array_length(positions,1),1)::float8 AS qtf FROM unnest(to_tsvector($1::regconfig, $2))),
+const bareLexical = (q) => {
+  const { terms, counts } = termCounts(q);
+  return store.driver.query(
+    `WITH q AS (SELECT term, qtf::float8 AS qtf FROM unnest($1::text[], $2::int[]) AS q(term, qtf)),
      st AS (SELECT chunk_count::float8 AS n, greatest(total_length::float8/nullif(chunk_count,0),1) AS avgdl FROM ${s}.lexical_stats WHERE tenant_id='bench'),
      p AS (SELECT ct.chunk_id, ct.tf, ct.doc_length, q.qtf, count(*) OVER (PARTITION BY ct.term)::float8 AS df
            FROM q JOIN ${s}.chunk_terms ct ON ct.term=q.term AND ct.tenant_id='bench')
      SELECT p.chunk_id, sum(p.qtf*ln(1+(st.n-p.df+0.5)/(p.df+0.5))*p.tf*($3::float8+1)/(p.tf+$3::float8*(1-$4::float8+$4::float8*p.doc_length/st.avgdl))) AS score
      FROM p CROSS JOIN st GROUP BY p.chunk_id ORDER BY score DESC LIMIT 100`,
-    [cfg, q, k1, b],
+    [terms, counts, k1, b],
   );
+};
 
 const queryVectors = await store.embedder.embed(
   queries.map((q) => q.text),
   { kind: "query" },
 );
 const results = [];
-for (const mode of values.modes.split(",")) {
+const VARIANTS = {
+  dense: { mode: "dense" },
+  lexical: { mode: "lexical" },
+  hybrid: { mode: "hybrid" },
+  "hybrid:gated": { mode: "hybrid", fusion: "score", agreementGate: true },
+  "hybrid:ungated": { mode: "hybrid", fusion: "score", agreementGate: false },
+  "hybrid:rrf": { mode: "hybrid", fusion: "rrf" },
+};
+for (const name of values.modes.split(",")) {
+  const variant = VARIANTS[name];
+  if (!variant) {
+    console.error(`unknown mode "${name}"; one of ${Object.keys(VARIANTS).join(", ")}`);
+    process.exit(2);
+  }
+  const mode = variant.mode;
+  const search = (query) => store.search(tenant, { ...variant, query, topK: 100 });
   // Warm-up so the first measured query does not pay for plan caches.
-  for (const q of queries.slice(0, 5)) await store.search(tenant, { query: q.text, mode, topK: 100 });
+  for (const q of queries.slice(0, 5)) await search(q.text);
   const lat = [];
   let ndcg = 0;
   let recall = 0;
   for (const q of queries) {
     const t = performance.now();
-    const hits = await store.search(tenant, { query: q.text, mode, topK: 100 });
+    const hits = await search(q.text);
     lat.push(performance.now() - t);
     const ranked = hits.map((h) => docIdToCorpusId.get(h.documentId));
     const rel = qrels.get(String(q._id));
@@ -151,7 +171,7 @@ for (const mode of values.modes.split(",")) {
     bare.push(performance.now() - t);
   }
   const row = {
-    mode,
+    mode: name,
     ndcg10: Number((ndcg / queries.length).toFixed(4)),
     recall100: Number((recall / queries.length).toFixed(4)),
     p50_ms: Number(pct(lat, 50).toFixed(2)),
@@ -163,9 +183,20 @@ for (const mode of values.modes.split(",")) {
   };
   results.push(row);
   log(
-    `${mode.padEnd(8)} nDCG@10 ${row.ndcg10.toFixed(4)}  recall@100 ${row.recall100.toFixed(4)}  ` +
+    `${name.padEnd(14)} nDCG@10 ${row.ndcg10.toFixed(4)}  recall@100 ${row.recall100.toFixed(4)}  ` +
       `p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  bare p50 ${row.bare_p50_ms} ms  overhead ×${(row.p50_ms / row.bare_p50_ms).toFixed(2)}`,
   );
+}
+// Quality relative to lexical search in the same run (the baseline hybrid must not fall below).
+const lexicalRow = results.find((r) => r.mode === "lexical");
+if (lexicalRow) {
+  for (const r of results) {
+    r.ndcg10_vs_lexical = Number((r.ndcg10 / lexicalRow.ndcg10).toFixed(4));
+    r.recall100_vs_lexical = Number((r.recall100 / lexicalRow.recall100).toFixed(4));
+    log(
+      `${r.mode.padEnd(14)} vs lexical: nDCG@10 ×${r.ndcg10_vs_lexical.toFixed(4)}  recall@100 ×${r.recall100_vs_lexical.toFixed(4)}`,
+    );
+  }
 }
 await store.close();
 if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : { results }));

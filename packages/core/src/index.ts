@@ -1,4 +1,5 @@
 export * from "./agent/index.js";
+export * from "./analysis/index.js";
 export * from "./connectors/index.js";
 export type { Queryable, SqlDriver } from "./db/driver.js";
 export type { PgDriverOptions } from "./db/pg.js";

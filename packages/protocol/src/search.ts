@@ -76,7 +76,7 @@ export const searchResultSchema = z.object({
   /** The heading the chunk sits under, when the loader knew it. */
   sectionTitle: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
-  /** The score the list is ordered by: fused RRF score (hybrid), similarity (dense) or BM25 (lexical). */
+  /** The score the list is ordered by: fused score (hybrid), similarity (dense) or BM25 (lexical). */
   score: z.number(),
   scores: z.object({
     dense: z.object({ similarity: z.number(), rank: z.number().int().min(1) }).optional(),

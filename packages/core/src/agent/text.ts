@@ -1,48 +1,26 @@
 /**
- * Small, dependency-free text utilities for the offline agent models: tokenising, a light English stemmer,
- * salient-term extraction and a sentence splitter that keeps exact character offsets.
+ * Text utilities for the offline agent models: salient-term extraction and a sentence splitter that keeps
+ * exact character offsets. Words, stems and stop words come from the shared text analysis (src/analysis), so
+ * the agent's terms are the lexical index's terms.
  */
+import { isRequestWord, stem, tokenize } from "../analysis/index.js";
 
-// biome-ignore format: one list, easier to scan
-const STOP_WORDS = new Set([
-  "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at",
-  "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
-  "does", "doing", "down", "during", "each", "else", "few", "for", "from", "further", "had", "has", "have",
-  "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
-  "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
-  "our", "ours", "out", "over", "own", "please", "same", "she", "should", "so", "some", "such", "tell", "than",
-  "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to",
-  "too", "under", "until", "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
-  "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "know", "give", "get", "let", "say",
-  "there", "much", "many", "may", "might", "must", "shall", "cannot", "ok", "okay", "explain", "describe",
-]);
+export { stem };
 
+/** A word that names no topic in a chat request (a stop word or a request word such as "please"). */
 export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word.toLowerCase());
+  return isRequestWord(word.toLowerCase());
 }
 
-/** Lower-cased word tokens (letters and digits, any script). */
+/** Normalised word tokens (letters and digits, any script; see analysis/tokenize.ts). */
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu) ?? [];
-}
-
-/** A deliberately light suffix stemmer: enough to match "plans"/"plan" and "refunded"/"refund". */
-export function stem(word: string): string {
-  let w = word.toLowerCase().replace(/['’]s$/, "");
-  if (/^\d/.test(w)) return w;
-  if (w.length > 4 && w.endsWith("ies")) return `${w.slice(0, -3)}y`;
-  if (w.length > 5 && w.endsWith("ing")) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith("ed")) w = w.slice(0, -2);
-  else if (w.length > 4 && /(ss|us|is)$/.test(w)) return w;
-  else if (w.length > 3 && w.endsWith("es") && /(sh|ch|x|z)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.length > 3 && w.endsWith("s")) w = w.slice(0, -1);
-  return w;
+  return tokenize(text);
 }
 
 /** Stemmed, stop-word-free terms of a text, in order, with repetitions. */
 export function contentTerms(text: string): string[] {
   return words(text)
-    .filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\d/.test(w)))
+    .filter((w) => !isRequestWord(w) && (w.length > 1 || /\d/.test(w)))
     .map(stem);
 }
 
@@ -51,7 +29,7 @@ export function salientTerms(text: string, max = 8): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const w of words(text)) {
-    if (STOP_WORDS.has(w) || (w.length < 3 && !/\d/.test(w))) continue;
+    if (isRequestWord(w) || (w.length < 3 && !/\d/.test(w))) continue;
     const s = stem(w);
     if (seen.has(s)) continue;
     seen.add(s);

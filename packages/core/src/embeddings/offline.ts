@@ -38,13 +38,16 @@
  *
  * `kind` ("query" | "document") is ignored: the model is symmetric.
  *
- * Versioning: the vectors are a pure function of (text, dimension) and of every constant in this
- * file and in porter-stemmer.ts. Changing any of them changes stored vectors; such a change must
+ * Steps 1–4 are RagKit's shared text analysis (src/analysis: tokenizer, stop-word list, Porter
+ * stemmer), the same the lexical index uses.
+ *
+ * Versioning: the vectors are a pure function of (text, dimension), of every constant in this
+ * file and of the analysis module's tokenizer, stop words and stemmer. Changing any of them changes stored vectors; such a change must
  * ship under a new name ("ragkit-hash-v2"), never silently as v1.
  */
 import { z } from "zod";
+import { isStopWord, stem, tokenize } from "../analysis/index.js";
 import { ConfigError, RagKitError, ValidationError, validationErrorFromZod } from "../errors/index.js";
-import { porterStem } from "./porter-stemmer.js";
 import type { Embedder, EmbedOptions } from "./types.js";
 
 export interface OfflineEmbedderOptions {
@@ -77,46 +80,7 @@ const EMPTY_FEATURE = 0x7f4a7c15;
 const BOUNDARY_START = 0x3c;
 const BOUNDARY_END = 0x3e;
 
-/**
- * A short English stop-word list (function words only), applied after normalisation; negations
- * ("not", "no", "nor") are deliberately kept because they change meaning.
- */
-// biome-ignore format: a word list reads better packed
-const STOP_WORDS: ReadonlySet<string> = new Set([
-  "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as",
-  "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can",
-  "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further",
-  "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his",
-  "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my",
-  "myself", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out",
-  "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their",
-  "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to",
-  "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which",
-  "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
-  "yourselves", "s", "t", "d", "ll", "m", "re", "ve", "also", "may", "might", "must", "shall",
-]);
-
-/**
- * Tokens: a Han / Hiragana / Katakana character on its own, or a run of other letters, marks and
- * digits. Apostrophes are removed before matching, other punctuation separates tokens.
- */
-const TOKEN_PATTERN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{M}\p{N}]+/gu;
-const APOSTROPHES = /['\u2019\u02bc]/g;
 const DIGITS_ONLY = /^\p{N}+$/u;
-
-/** Stem cache: stemming dominates the per-token cost and vocabularies are Zipfian. */
-const STEM_CACHE_LIMIT = 50_000;
-const stemCache = new Map<string, string>();
-
-function stem(token: string): string {
-  let stemmed = stemCache.get(token);
-  if (stemmed === undefined) {
-    stemmed = porterStem(token);
-    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
-    stemCache.set(token, stemmed);
-  }
-  return stemmed;
-}
 
 /** murmur3's 32-bit finaliser: spreads FNV-1a's weak low bits over the whole word. */
 function fmix32(h: number): number {
@@ -184,9 +148,8 @@ class Featurizer {
     this.bigrams.length = 0;
     this.chargrams.length = 0;
 
-    const normalised = text.normalize("NFKC").toLowerCase().replace(APOSTROPHES, "");
-    const tokens = normalised.match(TOKEN_PATTERN) ?? [];
-    let content = tokens.filter((token) => !STOP_WORDS.has(token));
+    const tokens = tokenize(text);
+    let content = tokens.filter((token) => !isStopWord(token));
     // A text made only of stop words ("to be or not to be") is still better described by them
     // than by the empty-text vector.
     if (content.length === 0) content = tokens;

@@ -1,22 +1,29 @@
+import { termCounts } from "../analysis/index.js";
 import type { Queryable } from "../db/driver.js";
 import { filterClauses, needsDocumentJoin, Params, type ResultRow, resultColumns } from "./sql.js";
 import type { ParsedSearchInput } from "./types.js";
 
 export interface LexicalRow extends ResultRow {
   bm25: number;
+  /**
+   * The query's BM25 upper bound in this tenant, Σ qtf·idf·(k1 + 1) over its terms (df = 0 for a term no
+   * chunk contains): what a chunk containing every query term infinitely often would score. `bm25 / bm25_max` ∈ [0, 1] is a score
+   * that means the same for every query (the fraction of the query's evidence a chunk carries).
+   */
+  bm25_max: number;
 }
 
 export interface Bm25Params {
   k1: number;
   b: number;
-  textSearchConfig: string;
 }
 
 /**
  * Okapi BM25 computed inside Postgres from the postings table and this tenant's own statistics:
  *   score(q, c) = Σ_t qtf(t) · idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·|c|/avgdl)),
  *   idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))   (the non-negative Lucene variant).
- * Query terms go through the same to_tsvector() as documents (stemming, stop words).
+ * Query terms come from the same analyzer as the postings (`termCounts`: shared tokenizer, stop words,
+ * stemmer), with their query frequencies; a query without a single index term matches nothing.
  */
 export async function lexicalSearch(
   tx: Queryable,
@@ -25,9 +32,11 @@ export async function lexicalSearch(
   input: ParsedSearchInput,
   limit: number,
 ): Promise<LexicalRow[]> {
+  const analysed = termCounts(input.query);
+  if (analysed.terms.length === 0) return [];
   const params = new Params();
-  const cfg = params.add(bm25.textSearchConfig);
-  const query = params.add(input.query);
+  const terms = params.add(analysed.terms);
+  const qtfs = params.add(analysed.counts);
   const k1 = params.add(bm25.k1);
   const b = params.add(bm25.b);
   const lim = params.add(limit);
@@ -40,16 +49,22 @@ export async function lexicalSearch(
   // be maintained on every write.
   return tx.query<LexicalRow>(
     `WITH q AS (
-       SELECT lexeme AS term, coalesce(array_length(positions, 1), 1)::float8 AS qtf
-       FROM unnest(to_tsvector(${cfg}::regconfig, ${query}))
+       SELECT term, qtf::float8 AS qtf FROM unnest(${terms}::text[], ${qtfs}::int[]) AS q(term, qtf)
      ),
      st AS (
        SELECT chunk_count::float8 AS n, greatest(total_length::float8 / nullif(chunk_count, 0), 1) AS avgdl
        FROM ${schema}.lexical_stats WHERE tenant_id = ${schema}.current_tenant()
      ),
      postings AS (
-       SELECT ct.chunk_id, ct.tf, ct.doc_length, q.qtf, count(*) OVER (PARTITION BY ct.term)::float8 AS df
+       SELECT ct.term, ct.chunk_id, ct.tf, ct.doc_length, q.qtf, count(*) OVER (PARTITION BY ct.term)::float8 AS df
        FROM q JOIN ${schema}.chunk_terms ct ON ct.term = q.term AND ct.tenant_id = ${schema}.current_tenant()
+     ),
+     -- A query term no chunk of this tenant contains still counts, with the largest idf (df = 0): a chunk
+     -- that matches only the query's common words carries only a small share of its evidence.
+     bound AS (
+       SELECT coalesce(sum(q.qtf * ln(1 + (st.n - coalesce(d.df, 0) + 0.5) / (coalesce(d.df, 0) + 0.5))
+                             * (${k1}::float8 + 1)), 0) AS ub
+       FROM q CROSS JOIN st LEFT JOIN (SELECT DISTINCT term, df FROM postings) d ON d.term = q.term
      ),
      scored AS (
        SELECT p.chunk_id,
@@ -63,8 +78,8 @@ export async function lexicalSearch(
        ORDER BY bm25 DESC, p.chunk_id
        LIMIT ${lim}
      )
-     SELECT ${resultColumns}, scored.bm25::float8 AS bm25
-     FROM scored
+     SELECT ${resultColumns}, scored.bm25::float8 AS bm25, bound.ub::float8 AS bm25_max
+     FROM scored CROSS JOIN bound
      JOIN ${schema}.chunks c ON c.id = scored.chunk_id
      JOIN ${schema}.documents d ON d.id = c.document_id
      ORDER BY scored.bm25 DESC, c.id`,

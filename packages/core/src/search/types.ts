@@ -30,14 +30,22 @@ export const searchInputSchema = z
       })
       .optional(),
     documentIds: z.array(z.uuid()).max(1000).optional(),
-    /** Weights of the two channels in reciprocal rank fusion. */
+    /**
+     * Hybrid fusion: "score" (default) — convex combination of per-query absolute scores, BM25 over its
+     * upper bound and cosine similarity, with the agreement gate (see search/fusion.ts); "rrf" — weighted
+     * reciprocal rank fusion.
+     */
+    fusion: z.enum(["score", "rrf"]).default("score"),
+    /** Score fusion: fade the dense channel out when it disagrees with the lexical one. Default: the store's. */
+    agreementGate: z.boolean().optional(),
+    /** Weights of the two channels (relative; equal by default). */
     weights: z
       .object({
         dense: z.number().min(0).max(100).default(1),
         lexical: z.number().min(0).max(100).default(1),
       })
       .optional(),
-    /** RRF constant k (Cormack et al. use 60). */
+    /** RRF constant k (Cormack et al. use 60); only with fusion "rrf". */
     rrfK: z.number().int().min(1).max(1000).default(60),
     /** A precomputed query vector for the dense channel (skips embedding the query). */
     queryVector: z.array(z.number()).optional(),
@@ -63,11 +71,12 @@ export interface SearchResult {
   pageNumber: number | null;
   sectionTitle: string | null;
   metadata: Record<string, unknown>;
-  /** The score the list is ordered by: fused RRF score (hybrid), similarity (dense) or BM25 (lexical). */
+  /** The score the list is ordered by: fused score (hybrid), similarity (dense) or BM25 (lexical). */
   score: number;
   scores: {
     dense?: { similarity: number; rank: number };
-    lexical?: { bm25: number; rank: number };
+    /** `normalized`: bm25 over the query's BM25 upper bound in this tenant, in [0, 1]. */
+    lexical?: { bm25: number; normalized: number; rank: number };
     fused?: number;
   };
 }

@@ -1,16 +1,25 @@
 import type { SqlDriver } from "../db/driver.js";
 import { ConfigError, DimensionMismatchError } from "../errors/index.js";
+import { lexicalAnalyzerOf, rebuildPostings } from "./lexical-index.js";
 
 export interface IndexSettings {
   embedder: string;
   dimension: number;
-  textSearchConfig: string;
+  /** The analyzer the lexical postings were built with (`LEXICAL_ANALYZER`). */
+  lexicalAnalyzer: string;
 }
 
+/** Settings as recorded by any release: before `lexicalAnalyzer`, a Postgres `textSearchConfig`. */
+type RecordedSettings = Omit<IndexSettings, "lexicalAnalyzer"> & {
+  lexicalAnalyzer?: string;
+  textSearchConfig?: string;
+};
+
 /**
- * Records the embedder dimension and text search configuration the first time a store opens, and adds the
- * dimension CHECK and the HNSW expression index for it. Later opens must agree: vectors of another
- * dimension (or another tokeniser) would silently break search.
+ * Records the embedder dimension and the lexical analyzer the first time a store opens, and adds the
+ * dimension CHECK and the HNSW expression index for it. Later opens must agree on the embedder: vectors of
+ * another dimension would silently break search. Postings of another analyzer (an older release) are
+ * rebuilt from the stored chunk text here, by the owner, before the store is used.
  */
 export async function ensureIndexSettings(
   driver: SqlDriver,
@@ -20,17 +29,21 @@ export async function ensureIndexSettings(
 ): Promise<void> {
   await driver.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`ragkit:index-settings:${schema}`]);
-    const rows = await tx.query<{ value: IndexSettings }>(
+    const rows = await tx.query<{ value: RecordedSettings }>(
       `SELECT value FROM ${schema}.store_meta WHERE key = 'index'`,
     );
     const current = rows[0]?.value;
     if (current) {
-      assertCompatible(current, wanted, options);
+      assertCompatible(current, wanted, options, { lexical: false });
+      if (lexicalAnalyzerOf(current) !== wanted.lexicalAnalyzer) {
+        await rebuildPostings(tx, schema);
+        const { textSearchConfig: _legacy, ...rest } = current;
+        await tx.query(
+          `UPDATE ${schema}.store_meta SET value = $1::jsonb, updated_at = now() WHERE key = 'index'`,
+          [JSON.stringify({ ...rest, lexicalAnalyzer: wanted.lexicalAnalyzer })],
+        );
+      }
       return;
-    }
-    const cfg = await tx.query("SELECT 1 FROM pg_ts_config WHERE cfgname = $1", [wanted.textSearchConfig]);
-    if (cfg.length === 0) {
-      throw new ConfigError(`Unknown Postgres text search configuration "${wanted.textSearchConfig}".`);
     }
     const d = wanted.dimension;
     await tx.exec(`
@@ -56,11 +69,15 @@ export function vectorIndexSql(schema: string, dimension: number): string {
     USING hnsw ((embedding::${type}(${dimension})) ${type}_cosine_ops) WITH (m = 16, ef_construction = 64);`;
 }
 
-/** Throws unless a store recorded with `current` can be used with the `wanted` embedder and tokeniser. */
+/**
+ * Throws unless a store recorded with `current` can be used with the `wanted` embedder and (unless
+ * `check.lexical` is false, for the owner who rebuilds stale postings) lexical analyzer.
+ */
 export function assertCompatible(
-  current: IndexSettings,
+  current: RecordedSettings,
   wanted: IndexSettings,
   options: { allowEmbedderChange: boolean },
+  check: { lexical: boolean } = { lexical: true },
 ): void {
   if (current.dimension !== wanted.dimension) {
     throw new DimensionMismatchError(
@@ -76,10 +93,12 @@ export function assertCompatible(
         "allowEmbedderChange: true if the models are known to be compatible.",
     );
   }
-  if (current.textSearchConfig !== wanted.textSearchConfig) {
+  const analyzer = lexicalAnalyzerOf(current);
+  if (check.lexical && analyzer !== wanted.lexicalAnalyzer) {
     throw new ConfigError(
-      `This store's lexical index uses text search configuration "${current.textSearchConfig}", ` +
-        `not "${wanted.textSearchConfig}".`,
+      `This store's lexical postings were built by "${analyzer}", but this version of RagKit analyses text ` +
+        `with "${wanted.lexicalAnalyzer}". Open the store once with the owner connection (migrationDatabase) ` +
+        "to rebuild them from the stored chunk text.",
     );
   }
 }
@@ -100,7 +119,7 @@ export async function verifyReady(
     const v = await tx.query<{ version: number | null }>(
       `SELECT max(version) AS version FROM ${names.schema}.migrations`,
     );
-    const m = await tx.query<{ value: IndexSettings }>(
+    const m = await tx.query<{ value: RecordedSettings }>(
       `SELECT value FROM ${names.schema}.store_meta WHERE key = 'index'`,
     );
     return { version: v[0]?.version ?? 0, settings: m[0]?.value };

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { metadataSchema, textSchema } from "@ragkit/protocol";
 import { z } from "zod";
+import { termCounts } from "../analysis/index.js";
 import type { Queryable } from "../db/driver.js";
 import { validationErrorFromZod } from "../errors/index.js";
 import { vectorLiteral } from "../search/sql.js";
@@ -143,12 +144,14 @@ export interface ChunkRow {
 
 /**
  * Inserts chunks and their lexical postings in one set-based statement (arrays unnested server-side), so a
- * batch of documents costs one round trip, not one per chunk. Returns each document's lexical length.
+ * batch of documents costs one round trip, not one per chunk. Postings come from the shared text analysis
+ * (`termCounts`, the `ragkit-text-v1` analyzer), computed here rather than by a Postgres text search
+ * configuration, so index terms, BM25 query terms and the offline embedder agree. Returns each document's
+ * lexical length.
  */
 export async function insertChunks(
   tx: Queryable,
   schema: string,
-  textSearchConfig: string,
   rows: readonly ChunkRow[],
 ): Promise<Map<string, number>> {
   const totals = new Map<string, number>();
@@ -182,26 +185,26 @@ async function insertChunkSlice(
   rows: readonly ChunkRow[],
 ): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();
+  // Postings name their chunk by its 1-based position in this batch (an int, not a uuid + index pair).
+  const postings = postingArrays(rows.map((r, i) => ({ key: i + 1, text: r.chunk.text })));
   const result = await tx.query<{ document_id: string; total: number | string }>(
-    `WITH src AS MATERIALIZED (
-       SELECT t.*, to_tsvector($10::regconfig, t.text) AS tsv
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[])
-            AS t(doc, idx, text, so, eo, pg, sec, meta, emb)
-     ), lex AS MATERIALIZED (
-       SELECT src.doc, src.idx, l.lexeme, coalesce(array_length(l.positions, 1), 1) AS tf
-       FROM src, unnest(src.tsv) l
+    `WITH src AS (
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[],
+                            $8::text[], $9::text[], $10::int[])
+            WITH ORDINALITY AS t(doc, idx, text, so, eo, pg, sec, meta, emb, len, ord)
      ), ins AS (
        INSERT INTO ${schema}.chunks (tenant_id, document_id, chunk_index, text, start_offset, end_offset,
                                      page_number, section_title, metadata, embedding, lexical_length)
        SELECT ${schema}.current_tenant(), src.doc, src.idx, src.text, src.so, src.eo, src.pg, src.sec,
-              src.meta::jsonb, src.emb::vector,
-              (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(src.tsv) u)
+              src.meta::jsonb, src.emb::vector, src.len
        FROM src
        RETURNING id, document_id, chunk_index, lexical_length
      ), terms AS (
        INSERT INTO ${schema}.chunk_terms (tenant_id, term, chunk_id, tf, doc_length)
-       SELECT ${schema}.current_tenant(), lex.lexeme, ins.id, lex.tf, ins.lexical_length
-       FROM ins JOIN lex ON lex.doc = ins.document_id AND lex.idx = ins.chunk_index
+       SELECT ${schema}.current_tenant(), lex.term, ins.id, lex.tf, ins.lexical_length
+       FROM unnest($11::int[], $12::text[], $13::int[]) AS lex(ord, term, tf)
+       JOIN src ON src.ord = lex.ord
+       JOIN ins ON ins.document_id = src.doc AND ins.chunk_index = src.idx
        RETURNING 1
      )
      -- "terms" runs to completion although unreferenced (Postgres executes every data-modifying CTE).
@@ -216,8 +219,31 @@ async function insertChunkSlice(
       rows.map((r) => r.chunk.sectionTitle ?? null),
       rows.map((r) => JSON.stringify(r.chunk.metadata ?? {})),
       rows.map((r) => (r.vector ? vectorLiteral(r.vector) : null)),
-      textSearchConfig,
+      postings.lengths,
+      postings.keys,
+      postings.terms,
+      postings.tfs,
     ],
   );
   return new Map(result.map((r) => [r.document_id, Number(r.total)]));
+}
+
+/** Column arrays of the postings of several texts (one row per distinct term of a text), keyed by `key`. */
+export function postingArrays<K>(items: ReadonlyArray<{ key: K; text: string }>): {
+  lengths: number[];
+  keys: K[];
+  terms: string[];
+  tfs: number[];
+} {
+  const out = { lengths: [] as number[], keys: [] as K[], terms: [] as string[], tfs: [] as number[] };
+  for (const { key, text } of items) {
+    const counts = termCounts(text);
+    out.lengths.push(counts.length);
+    counts.terms.forEach((term, i) => {
+      out.keys.push(key);
+      out.terms.push(term);
+      out.tfs.push(counts.counts[i]!);
+    });
+  }
+  return out;
 }

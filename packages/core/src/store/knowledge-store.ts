@@ -1,3 +1,4 @@
+import { LEXICAL_ANALYZER } from "../analysis/index.js";
 import type { Queryable, SqlDriver } from "../db/driver.js";
 import type { Embedder } from "../embeddings/types.js";
 import {
@@ -8,9 +9,9 @@ import {
   validationErrorFromZod,
 } from "../errors/index.js";
 import { migrations, runMigrations } from "../migrations/index.js";
-import { denseSearch } from "../search/dense.js";
-import { reciprocalRankFusion } from "../search/fusion.js";
-import { lexicalSearch } from "../search/lexical.js";
+import { type DenseRow, denseSearch } from "../search/dense.js";
+import { reciprocalRankFusion, scoreFusion } from "../search/fusion.js";
+import { type LexicalRow, lexicalSearch } from "../search/lexical.js";
 import type { ResultRow } from "../search/sql.js";
 import {
   type ParsedSearchInput,
@@ -121,6 +122,12 @@ export class KnowledgeStore {
       migrate,
       ...rest
     } = input;
+    if ("textSearchConfig" in rest) {
+      throw new ConfigError(
+        "The textSearchConfig store option was removed: lexical terms now come from RagKit's text analysis " +
+          `(analyzer "${LEXICAL_ANALYZER}"), shared with the offline embedder and the agent. See docs/store.md.`,
+      );
+    }
     const parsed = storeOptionsSchema.safeParse(rest);
     if (!parsed.success) throw validationErrorFromZod("store options", parsed.error.issues);
     const options = parsed.data;
@@ -134,7 +141,7 @@ export class KnowledgeStore {
     const wanted = {
       embedder: embedder.name,
       dimension: embedder.dimension,
-      textSearchConfig: options.textSearchConfig,
+      lexicalAnalyzer: LEXICAL_ANALYZER,
     };
     const settingsOptions = { allowEmbedderChange: options.allowEmbedderChange };
     const owned: SqlDriver[] = [];
@@ -302,7 +309,7 @@ export class KnowledgeStore {
           chunkRows.push({ documentId: p.documentId, chunkIndex: k, chunk, vector: vs[k] ?? null });
         }
       }
-      const lengths = await insertChunks(tx, this.schema, this.options.textSearchConfig, chunkRows);
+      const lengths = await insertChunks(tx, this.schema, chunkRows);
       if (pending.length) {
         const rows = await tx.query<DocumentRow>(
           `UPDATE ${this.schema}.documents d SET chunk_count = u.n, token_count = u.tokens
@@ -491,7 +498,7 @@ export class KnowledgeStore {
     const needsDense = q.mode !== "lexical";
     const vector = needsDense ? await this.queryVector(q) : null;
     const depth = q.mode === "hybrid" ? Math.min(1000, Math.max(q.topK * 2, 50)) : q.topK;
-    const bm25 = { ...this.options.bm25, textSearchConfig: this.options.textSearchConfig };
+    const bm25 = this.options.bm25;
     return this.withTenant(ctx, async (tx) => {
       const dense = vector
         ? await denseSearch(tx, this.schema, this.embedder.dimension, vector, q, depth)
@@ -503,30 +510,35 @@ export class KnowledgeStore {
         );
       }
       if (q.mode === "lexical") {
-        return lexical.map((r, i) => toResult(r, r.bm25, { lexical: { bm25: r.bm25, rank: i + 1 } }));
+        return lexical.map((r, i) => toResult(r, r.bm25, { lexical: lexicalScore(r, i + 1) }));
       }
-      const defaults = this.defaultHybridWeights();
-      const weights = {
-        dense: q.weights?.dense ?? defaults.dense,
-        lexical: q.weights?.lexical ?? defaults.lexical,
-      };
-      const fused = reciprocalRankFusion<ResultRow>(
-        [
-          { weight: weights.dense, items: dense },
-          { weight: weights.lexical, items: lexical },
-        ],
-        (r) => r.chunk_id,
-        q.rrfK,
-      );
-      const denseById = new Map(dense.map((r, i) => [r.chunk_id, { row: r, rank: i + 1 }]));
-      const lexicalById = new Map(lexical.map((r, i) => [r.chunk_id, { row: r, rank: i + 1 }]));
+      const weights = { ...this.hybridDefaults().weights, ...q.weights };
+      const fused =
+        q.fusion === "rrf"
+          ? rrfHybrid(dense, lexical, weights, q.rrfK)
+          : scoreFusion<LexicalRow | DenseRow>(
+              {
+                items: lexical,
+                score: (r) => normalizedBm25(r as LexicalRow),
+                weight: weights.lexical,
+                truncated: lexical.length >= depth,
+              },
+              {
+                items: dense,
+                score: (r) => (r as DenseRow).similarity,
+                weight: weights.dense,
+                truncated: dense.length >= depth,
+              },
+              (r) => r.chunk_id,
+              { gate: q.agreementGate ?? this.hybridDefaults().agreementGate },
+            ).items;
       return fused.slice(0, q.topK).map((f) => {
-        const d = denseById.get(f.key);
-        const l = lexicalById.get(f.key);
-        const row = (d?.row ?? l?.row)!;
+        const d = f.dense as { item: DenseRow; rank: number } | undefined;
+        const l = f.lexical as { item: LexicalRow; rank: number } | undefined;
+        const row = (d?.item ?? l?.item)!;
         return toResult(row, f.score, {
-          ...(d ? { dense: { similarity: d.row.similarity, rank: d.rank } } : {}),
-          ...(l ? { lexical: { bm25: l.row.bm25, rank: l.rank } } : {}),
+          ...(d ? { dense: { similarity: d.item.similarity, rank: d.rank } } : {}),
+          ...(l ? { lexical: lexicalScore(l.item, l.rank) } : {}),
           fused: f.score,
         });
       });
@@ -560,11 +572,12 @@ export class KnowledgeStore {
 
   // ---- internals -----------------------------------------------------------------------------------------
 
-  private defaultHybridWeights(): { dense: number; lexical: number } {
-    if (this.options.hybridWeights) return this.options.hybridWeights;
-    return this.embedder.name.startsWith("ragkit-hash")
-      ? { dense: 0.3, lexical: 1 }
-      : { dense: 1, lexical: 1 };
+  /** Equal weights; the agreement gate on for the offline hashing embedder only (see search/fusion.ts). */
+  private hybridDefaults(): { weights: { dense: number; lexical: number }; agreementGate: boolean } {
+    return {
+      weights: this.options.hybridWeights ?? { dense: 1, lexical: 1 },
+      agreementGate: this.options.hybridAgreementGate ?? this.embedder.name.startsWith("ragkit-hash"),
+    };
   }
 
   private async queryVector(q: ParsedSearchInput): Promise<number[]> {
@@ -653,6 +666,38 @@ function validateVector(vector: readonly number[] | undefined, dimension: number
       });
     }
   }
+}
+
+function normalizedBm25(row: LexicalRow): number {
+  return row.bm25_max > 0 ? row.bm25 / row.bm25_max : 0;
+}
+
+function lexicalScore(row: LexicalRow, rank: number): NonNullable<SearchResult["scores"]["lexical"]> {
+  return { bm25: row.bm25, normalized: normalizedBm25(row), rank };
+}
+
+/** Hybrid by weighted RRF (`fusion: "rrf"`), in the shape score fusion returns. */
+function rrfHybrid(
+  dense: readonly DenseRow[],
+  lexical: readonly LexicalRow[],
+  weights: { dense: number; lexical: number },
+  k: number,
+) {
+  const denseById = new Map(dense.map((r, i) => [r.chunk_id, { item: r, rank: i + 1 }]));
+  const lexicalById = new Map(lexical.map((r, i) => [r.chunk_id, { item: r, rank: i + 1 }]));
+  return reciprocalRankFusion<ResultRow>(
+    [
+      { weight: weights.dense, items: dense },
+      { weight: weights.lexical, items: lexical },
+    ],
+    (r) => r.chunk_id,
+    k,
+  ).map((f) => ({
+    key: f.key,
+    score: f.score,
+    dense: denseById.get(f.key),
+    lexical: lexicalById.get(f.key),
+  }));
 }
 
 function toResult(row: ResultRow, score: number, scores: SearchResult["scores"]): SearchResult {

@@ -21,22 +21,23 @@ export const storeOptionsSchema = z.object({
   /** A login role to grant the app and worker roles to while migrating (it must already exist). */
   runtimeRole: identifierSchema.optional(),
   schema: identifierSchema.default("ragkit"),
-  /** Postgres text search configuration used to tokenise, stem and drop stop words for BM25. */
-  textSearchConfig: identifierSchema.default("english"),
   /** BM25 parameters (Robertson/Lucene defaults). */
   bm25: z
     .object({ k1: z.number().min(0).max(10).default(1.2), b: z.number().min(0).max(1).default(0.75) })
     .default({ k1: 1.2, b: 0.75 }),
   /** Accept an embedder whose name differs from the recorded one (same dimension). Vectors become incomparable. */
   allowEmbedderChange: z.boolean().default(false),
-  /**
-   * Default channel weights for hybrid search (per-query `weights` override them). Default: equal weights
-   * for model embedders; for the offline hashing embedder, whose "dense" signal is itself lexical and weaker
-   * than BM25, { dense: 0.3, lexical: 1 } (see docs/benchmarks.md).
-   */
+  /** Default channel weights for hybrid search (per-query `weights` override them). Default: equal. */
   hybridWeights: z
     .object({ dense: z.number().min(0).max(100), lexical: z.number().min(0).max(100) })
     .optional(),
+  /**
+   * Default of the agreement gate of hybrid score fusion (per-query `agreementGate` overrides it): the dense
+   * channel weighs fully only as far as the lexical channel corroborates it. Default: on for the offline
+   * hashing embedder (its dense signal is a noisy second view of the same words), off for model embedders.
+   * See docs/store.md and docs/benchmarks.md.
+   */
+  hybridAgreementGate: z.boolean().optional(),
 });
 
 export type StoreOptionsInput = z.input<typeof storeOptionsSchema> & {

@@ -45,7 +45,13 @@ describe("npm run bench:retrieval (script)", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const { results } = JSON.parse(run.stdout) as { results: Array<Record<string, number | string>> };
-    expect(results.map((r) => r.mode)).toEqual(["dense", "lexical", "hybrid"]);
+    expect(results.map((r) => r.mode)).toEqual([
+      "dense",
+      "lexical",
+      "hybrid",
+      "hybrid:ungated",
+      "hybrid:rrf",
+    ]);
     for (const r of results) {
       expect(Object.keys(r).sort()).toEqual(
         [
@@ -54,15 +60,19 @@ describe("npm run bench:retrieval (script)", () => {
           "ingest_s",
           "mode",
           "ndcg10",
+          "ndcg10_vs_lexical",
           "p50_ms",
           "p95_ms",
           "queries",
           "recall100",
+          "recall100_vs_lexical",
         ].sort(),
       );
       expect(r).toMatchObject({ docs: 3, queries: 2, recall100: 1 });
     }
     // Both queries have exactly one relevant document that lexical search must rank first.
-    expect(results.find((r) => r.mode === "lexical")!.ndcg10).toBe(1);
+    const lexical = results.find((r) => r.mode === "lexical")!;
+    expect(lexical.ndcg10).toBe(1);
+    for (const r of results) expect(r.ndcg10_vs_lexical).toBe(Number((Number(r.ndcg10) / 1).toFixed(4)));
   });
 });

@@ -1,54 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { type ChunkStrategy, chunkDocument } from "../../src/ingest/chunking/index.js";
-import { expectChunkInvariants, HashingEmbedder, makeDoc, rng } from "./helpers.js";
-
-const FRAGMENTS = [
-  "word",
-  "Sentence ends here.",
-  "Why?",
-  "Wow!",
-  "e.g.",
-  "Dr.",
-  "3.14",
-  "1,000.5",
-  "https://example.com/x$'y?q=$&",
-  "a,,b",
-  ";;",
-  "...",
-  "—",
-  "😀",
-  "👨‍👩‍👧",
-  "e\u0301",
-  "漢字かな。",
-  "<|endoftext|>",
-  "{{DELIM_0}}",
-  "# Heading",
-  "## Sub heading",
-  "```",
-  "- item",
-  "| a | b |",
-  "\t",
-  "  ",
-  "\n",
-  "\r\n",
-  "\n\n",
-  "\n\n\n",
-  "\u00a0",
-  "$1",
-  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-];
-
-function randomText(random: () => number): string {
-  const parts: string[] = [];
-  const length = 20 + Math.floor(random() * 400);
-  for (let i = 0; i < length; i++) {
-    const fragment = FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!;
-    parts.push(fragment);
-    if (random() < 0.7) parts.push(" ");
-    if (random() < 0.05) parts.push(parts.slice(-Math.floor(random() * 20)).join("")); // repeats
-  }
-  return parts.join("");
-}
+import { expectChunkInvariants, HashingEmbedder, makeDoc, randomText, rng } from "./helpers.js";
 
 describe("chunkDocument invariants on random documents", () => {
   const strategies: ChunkStrategy[] = ["sentence", "markdown", "semantic"];

@@ -1,4 +1,5 @@
-import { Settings } from "@llamaindex/core/global";
+import { Tiktoken } from "js-tiktoken/lite";
+import cl100k from "js-tiktoken/ranks/cl100k_base";
 import { expect } from "vitest";
 import type { Embedder, EmbedOptions } from "../../src/embeddings/types.js";
 import { createChunkTokenizer } from "../../src/ingest/chunking/tokenizer.js";
@@ -17,8 +18,16 @@ export function makeDoc(text: string, overrides: Partial<LoadedDocument> = {}): 
   };
 }
 
-/** The tokenizer chunkDocument uses by default (LlamaIndex Settings.tokenizer, made safe). */
-export const defaultTokenizer = createChunkTokenizer(Settings.tokenizer);
+const cl100kEncoding = new Tiktoken(cl100k);
+
+/** js-tiktoken's cl100k_base, built here independently of the code under test (LlamaIndex's default too). */
+export const cl100kTokenizer = {
+  encode: (text: string) => Uint32Array.from(cl100kEncoding.encode(text)),
+  decode: (tokens: Uint32Array) => cl100kEncoding.decode(Array.from(tokens)),
+};
+
+/** The tokenizer chunkDocument uses by default (cl100k_base, made safe). */
+export const defaultTokenizer = createChunkTokenizer(cl100kTokenizer);
 export const countTokens = (text: string): number => defaultTokenizer.encode(text).length;
 
 export interface InvariantLimits {
@@ -165,4 +174,54 @@ function fnv1a(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** Fragments the fuzz documents are built from: each one has tripped a splitter or an offset mapper. */
+export const FRAGMENTS = [
+  "word",
+  "Sentence ends here.",
+  "Why?",
+  "Wow!",
+  "e.g.",
+  "Dr.",
+  "3.14",
+  "1,000.5",
+  "https://example.com/x$'y?q=$&",
+  "a,,b",
+  ";;",
+  "...",
+  "—",
+  "😀",
+  "👨‍👩‍👧",
+  "e\u0301",
+  "漢字かな。",
+  "<|endoftext|>",
+  "{{DELIM_0}}",
+  "# Heading",
+  "## Sub heading",
+  "```",
+  "- item",
+  "| a | b |",
+  "\t",
+  "  ",
+  "\n",
+  "\r\n",
+  "\n\n",
+  "\n\n\n",
+  "\u00a0",
+  "$1",
+  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+];
+
+/** A random document of hostile fragments (abbreviations, URLs with "$", CJK, emoji, markdown, CRLF, …). */
+export function randomText(random: () => number): string {
+  const parts: string[] = [];
+  const length = 20 + Math.floor(random() * 400);
+  for (let i = 0; i < length; i++) {
+    const fragment = FRAGMENTS[Math.floor(random() * FRAGMENTS.length)]!;
+    parts.push(fragment);
+    if (random() < 0.7) parts.push(" ");
+    if (random() < 0.05) parts.push(parts.slice(-Math.floor(random() * 20)).join("")); // repeats
+  }
+  return parts.join("");
 }

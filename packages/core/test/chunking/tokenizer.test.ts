@@ -1,10 +1,9 @@
-import { Settings } from "@llamaindex/core/global";
 import { describe, expect, test } from "vitest";
 import { createChunkTokenizer } from "../../src/ingest/chunking/index.js";
-import { prose } from "./helpers.js";
+import { cl100kTokenizer, prose } from "./helpers.js";
 
 describe("createChunkTokenizer", () => {
-  const base = Settings.tokenizer;
+  const base = cl100kTokenizer;
   const safe = createChunkTokenizer(base);
 
   test("encodes ordinary text token for token like the base tokenizer", () => {

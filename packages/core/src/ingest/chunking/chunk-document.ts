@@ -3,11 +3,11 @@ import { ValidationError } from "../../errors/index.js";
 import type { ChunkDraft, LoadedDocument, PageSpan, SectionSpan } from "../types.js";
 import { annotatePages, annotateSection, pageStartsWithin } from "./annotate.js";
 import { type ChunkingEnv, type ChunkSpan, throwIfAborted } from "./env.js";
-import { loadLlamaIndex } from "./llamaindex.js";
 import { chunkMarkdown, scanMarkdownSections } from "./markdown.js";
 import { type ChunkOptions, type ChunkStrategy, resolveChunkOptions } from "./options.js";
 import { chunkSemantic } from "./semantic.js";
 import { splitRegion } from "./sentence.js";
+import { loadSplitter, type SplitterModules } from "./splitter.js";
 import { hasNonWhitespace, hideDollars, restoreDollars } from "./text.js";
 import { createChunkTokenizer, mapTokenizerInput, tokenCounter } from "./tokenizer.js";
 
@@ -24,7 +24,19 @@ const MIN_WINDOW_CHARS = 32_768;
  * @throws ValidationError for invalid options or a document without a string `text`.
  * @throws RagKitError with code "aborted" when `options.signal` is aborted.
  */
-export async function chunkDocument(doc: LoadedDocument, options?: ChunkOptions): Promise<ChunkDraft[]> {
+export function chunkDocument(doc: LoadedDocument, options?: ChunkOptions): Promise<ChunkDraft[]> {
+  return chunkDocumentWith(loadSplitter, doc, options);
+}
+
+/**
+ * `chunkDocument` over the splitter modules `load` provides. Internal (not exported by the package): lets
+ * the equivalence tests run the very same pipeline over LlamaIndex's own splitter and compare the chunks.
+ */
+export async function chunkDocumentWith(
+  load: () => Promise<SplitterModules>,
+  doc: LoadedDocument,
+  options?: ChunkOptions,
+): Promise<ChunkDraft[]> {
   if (typeof doc !== "object" || doc === null || typeof doc.text !== "string") {
     throw new ValidationError("Invalid document: text must be a string.", {
       details: [{ path: "text", message: "must be a string" }],
@@ -35,14 +47,14 @@ export async function chunkDocument(doc: LoadedDocument, options?: ChunkOptions)
   const { text } = doc;
   if (!hasNonWhitespace(text)) return [];
 
-  const llama = await loadLlamaIndex();
+  const splitter = await load();
   throwIfAborted(resolved.signal);
-  const tokenizer = createChunkTokenizer(resolved.tokenizer ?? llama.defaultTokenizer());
+  const tokenizer = createChunkTokenizer(resolved.tokenizer ?? splitter.defaultTokenizer());
   const splitterText = hideDollars(text);
   const splitterTokenizer = splitterText === text ? tokenizer : mapTokenizerInput(tokenizer, restoreDollars);
   const env: ChunkingEnv = {
     text,
-    llama,
+    splitter,
     tokenizer,
     countTokens: tokenCounter(tokenizer),
     splitterText,

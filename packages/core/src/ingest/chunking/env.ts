@@ -1,13 +1,13 @@
 import { RagKitError } from "../../errors/index.js";
-import type { LlamaIndexModules } from "./llamaindex.js";
 import type { LocatedSpan } from "./locate.js";
+import type { SplitterModules } from "./splitter.js";
 import type { ChunkTokenizer, TokenCounter } from "./tokenizer.js";
 
 /** Everything a strategy needs, resolved once per `chunkDocument` call. */
 export interface ChunkingEnv {
   /** The document text; every offset refers to it. */
   readonly text: string;
-  readonly llama: LlamaIndexModules;
+  readonly splitter: SplitterModules;
   /** The tokenizer used for sizes and `tokenCount` (already made safe by createChunkTokenizer). */
   readonly tokenizer: ChunkTokenizer;
   readonly countTokens: TokenCounter;

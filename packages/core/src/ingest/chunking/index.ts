@@ -1,6 +1,7 @@
 /**
  * Chunking for `@ragkit/core`: `LoadedDocument` → `ChunkDraft[]` with exact source offsets.
- * LlamaIndex.TS is loaded lazily on the first call, so importing this module stays cheap.
+ * The splitter (`@vectorstores/core`) and the default tokenizer are loaded lazily on the first call, so
+ * importing this module stays cheap.
  * See docs/chunking.md.
  */
 export { chunkDocument, chunkDocumentSemantic } from "./chunk-document.js";

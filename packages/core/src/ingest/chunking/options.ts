@@ -21,7 +21,7 @@ export const CHUNKING_DEFAULTS = {
 
 export interface ChunkOptions {
   /**
-   * "sentence" (LlamaIndex SentenceSplitter), "markdown" (heading sections, long ones sentence-split) or
+   * "sentence" (LlamaIndex's SentenceSplitter algorithm), "markdown" (heading sections, long ones sentence-split) or
    * "semantic" (embedding-based boundaries; needs `embedder`). Default: "semantic" when an embedder is
    * given, else "markdown" for markdown documents, else "sentence".
    */
@@ -34,7 +34,7 @@ export interface ChunkOptions {
   paragraphSeparator?: string;
   /** Extra abbreviations that do not end a sentence, e.g. ["LLC."]. */
   extraAbbreviations?: string[];
-  /** Tokenizer for sizes and tokenCount (LlamaIndex `Tokenizer` shape). Default: LlamaIndex `Settings.tokenizer`. */
+  /** Tokenizer for sizes and tokenCount (`{ encode, decode }`, LlamaIndex's `Tokenizer` shape). Default: cl100k_base. */
   tokenizer?: ChunkTokenizer;
   /** Embedder for the "semantic" strategy. */
   embedder?: Embedder;

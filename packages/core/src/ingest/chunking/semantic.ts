@@ -101,8 +101,8 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
  */
 async function splitSentences(env: ChunkingEnv): Promise<LocatedSpan[]> {
   const { text } = env;
-  const byParagraph = env.llama.splitBySep(env.paragraphSeparator);
-  const bySentence = env.llama.splitBySentenceTokenizer([...env.extraAbbreviations]);
+  const byParagraph = env.splitter.splitBySep(env.paragraphSeparator);
+  const bySentence = env.splitter.splitBySentenceTokenizer([...env.extraAbbreviations]);
   const locateOptions = { overlapTokens: 0, countTokens: env.countSplitterTokens };
   const sentences: LocatedSpan[] = [];
   const contentEnd = trimEndIndex(text, 0, text.length);

@@ -46,12 +46,12 @@ export async function splitRegion(
   options: SplitRegionOptions,
 ): Promise<ChunkSpan[]> {
   const { text } = env;
-  const splitter = new env.llama.SentenceSplitter({
+  const splitter = new env.splitter.SentenceSplitter({
     chunkSize: options.splitSize,
     chunkOverlap: options.overlap,
     paragraphSeparator: env.paragraphSeparator,
     extraAbbreviations: [...env.extraAbbreviations],
-    tokenizer: env.splitterTokenizer,
+    tokenSizer: env.countSplitterTokens,
   });
   const locateOptions = { overlapTokens: options.overlap, countTokens: env.countSplitterTokens };
 

@@ -1,8 +1,8 @@
 /**
  * Token counting for the chunkers.
  *
- * LlamaIndex's splitters take a `Tokenizer` (`{ encode, decode }`, the shape of `Settings.tokenizer`) and
- * only ever use `encode(text).length`. The default one is js-tiktoken's cl100k_base, which has two
+ * Chunk sizes are token counts, `encode(text).length` of a `{ encode, decode }` tokenizer (LlamaIndex's
+ * `Tokenizer` shape). The default one is js-tiktoken's cl100k_base (see splitter.ts), which has two
  * properties that are dangerous for an ingestion service fed arbitrary documents:
  *
  * - its byte-pair merge is quadratic in the length of one pre-token, and long pre-tokens are common in
@@ -17,7 +17,7 @@
  * the base tokenizer, and for the pathological runs it may count at most one extra token per piece.
  */
 
-/** Structural type of LlamaIndex's `Tokenizer` (`@llamaindex/env/tokenizers`), e.g. `Settings.tokenizer`. */
+/** Structural type of a tokenizer (LlamaIndex's `Tokenizer` shape): only `encode(text).length` is used. */
 export interface ChunkTokenizer {
   encode(text: string): Uint32Array;
   decode(tokens: Uint32Array): string;

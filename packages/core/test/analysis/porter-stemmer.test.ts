@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { porterStem } from "../../src/embeddings/porter-stemmer.js";
+import { porterStem } from "../../src/analysis/porter-stemmer.js";
 
 // Input → output pairs from Porter (1980) and the vocabulary/output files of the reference implementation
 // (https://tartarus.org/martin/PorterStemmer/).

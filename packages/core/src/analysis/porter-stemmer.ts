@@ -8,8 +8,9 @@
  * need to agree with each other. Input must be lower-case ASCII letters; anything else
  * (digits, accents, other scripts) is returned unchanged by `porterStem`.
  *
- * Part of the `ragkit-hash-v1` feature definition: changing a rule changes the offline
- * embedder's vectors and requires a new embedder name.
+ * The one stemmer of RagKit (see ./index.ts): part of the `ragkit-hash-v1` embedder's feature
+ * definition and of the `ragkit-text-v1` lexical analyzer. Changing a rule changes stored vectors and
+ * postings and requires new names for both.
  */
 
 const ASCII_LOWER_WORD = /^[a-z]+$/;
