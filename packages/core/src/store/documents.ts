@@ -157,12 +157,7 @@ export async function insertChunks(
   const totals = new Map<string, number>();
   for (let i = 0; i < rows.length; i += CHUNKS_PER_STATEMENT) {
     if (i > 0) await yieldToEventLoop();
-    const part = await insertChunkSlice(
-      tx,
-      schema,
-      textSearchConfig,
-      rows.slice(i, i + CHUNKS_PER_STATEMENT),
-    );
+    const part = await insertChunkSlice(tx, schema, rows.slice(i, i + CHUNKS_PER_STATEMENT));
     for (const [doc, total] of part) totals.set(doc, (totals.get(doc) ?? 0) + total);
   }
   return totals;
@@ -181,7 +176,6 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 async function insertChunkSlice(
   tx: Queryable,
   schema: string,
-  textSearchConfig: string,
   rows: readonly ChunkRow[],
 ): Promise<Map<string, number>> {
   if (rows.length === 0) return new Map();

@@ -60,7 +60,7 @@ export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> =
   const handler = createRagHandler({
     store,
     auth: { jwtSecret: TEST_SECRET },
-    connectors: { kinds: ["urls", "dir", "s3"], dirRoots: [dir], allowPrivateNetworks: true },
+    connectors: { kinds: ["urls", "dir", "s3"], dirRoots: [dir], egress: { allow: ["127.0.0.1"] } },
     agent: {
       heartbeatMs: 1000,
       pollIntervalMs: 50,
