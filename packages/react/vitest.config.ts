@@ -23,6 +23,7 @@ export default defineConfig({
     // PGlite instances cost seconds to start and ~230 MB each; two forks match the 2-core CI machine.
     pool: "forks",
     maxWorkers: 2,
+    setupFiles: ["test/hang-guards.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

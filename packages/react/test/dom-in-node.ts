@@ -4,6 +4,7 @@
  * Only DOM names Node lacks are installed, so Node's fetch, streams and typed arrays stay Node's.
  */
 import { JSDOM } from "jsdom";
+import { configureHangGuards } from "./hang-guards.js";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>", { url: "http://localhost/" });
 const g = globalThis as Record<string, unknown>;
@@ -47,3 +48,5 @@ g.matchMedia ??= win.matchMedia;
 const proto = dom.window.HTMLElement.prototype as unknown as Record<string, unknown>;
 proto.scrollTo ??= () => {};
 proto.scrollIntoView ??= () => {};
+
+await configureHangGuards();

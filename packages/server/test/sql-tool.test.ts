@@ -106,8 +106,9 @@ describe.each(targets)("SQL tool through the approval edit path on $name", ({ na
     expect(h.value.status).toBe(200);
     expect(s.value.status).toBe(200);
     expect((await s.value.json()).results[0].text).toContain("soup");
-    // Hang guards, not latency assertions: everything answered well inside the tool's 5 s bound.
-    for (const t of [r, h, s]) expect(t.ms).toBeLessThan(5000);
+    // A hang guard, not a latency assertion (figures are printed below): the unbounded query blocked every
+    // request for 101 s; 30 s leaves room for a loaded CI machine and still catches that regression.
+    for (const t of [r, h, s]) expect(t.ms).toBeLessThan(30_000);
     console.info(
       `[sql-tool:${name}] edit → refused in ${r.ms} ms; meanwhile /health ${h.ms} ms (alone ${healthAlone.ms} ms), ` +
         `tenant B search ${s.ms} ms (alone ${alone.ms} ms)`,
