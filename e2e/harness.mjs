@@ -37,12 +37,16 @@ async function freePort() {
   });
 }
 
-/** The demo server as a child process; resolves once it serves the app. */
-export async function startDemo() {
+/**
+ * The demo server as a child process; resolves once it serves the app. `separateWebOrigin` serves the web app
+ * on a second port (another origin), calling the API through CORS.
+ */
+export async function startDemo({ separateWebOrigin = false, env: extraEnv = {} } = {}) {
   if (!existsSync(join(root, "examples", "demo", "web", "dist", "index.html"))) {
     throw new Error("Build the demo app first: vite build examples/demo/web (npm run test:e2e does).");
   }
   const port = await freePort();
+  const webPort = separateWebOrigin ? await freePort() : null;
   const data = mkdtempSync(join(tmpdir(), "ragkit-e2e-"));
   const child = spawn(process.execPath, [join(root, "examples", "demo", "server.mjs")], {
     env: {
@@ -51,6 +55,8 @@ export async function startDemo() {
       RAGKIT_DEMO_DATA: data,
       OPENAI_API_KEY: "",
       ANTHROPIC_API_KEY: "",
+      ...(webPort ? { RAGKIT_DEMO_WEB_PORT: String(webPort) } : {}),
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -71,8 +77,16 @@ export async function startDemo() {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  if (webPort) {
+    for (let i = 0; i < 40; i++) {
+      if ((await fetch(`http://127.0.0.1:${webPort}/`).catch(() => null))?.ok) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   return {
     url,
+    /** Where the web app is served: another origin with `separateWebOrigin`, else the API's. */
+    webUrl: webPort ? `http://127.0.0.1:${webPort}` : url,
     log: () => log,
     stop: async () => {
       child.kill("SIGTERM");
