@@ -25,7 +25,9 @@ export const listThreadsQuerySchema = z.object({
   before: z.iso.datetime().optional(),
 });
 
+/** A text turn of a thread, under the id the live stream and the AG-UI replay use for the same message. */
 export const threadMessageSchema = z.object({
+  id: z.string(),
   role: z.enum(["user", "assistant"]),
   content: z.string(),
 });
