@@ -29,6 +29,14 @@ export interface AgentHandlerOptions {
    * at least 3 × `pollIntervalMs`.
    */
   staleRunMs?: number;
+  /**
+   * Also end runs that wait for approval with AG-UI's standard `RUN_FINISHED.outcome: "interrupt"` (and
+   * replay it on connect). An AG-UI client then blocks every new message on the thread until the interrupt is
+   * resumed, so only turn this on when every client handles interrupts (CopilotKit `useInterrupt`). Default
+   * false: approvals arrive as a note message, shared state and CUSTOM `on_interrupt` (which `useInterrupt`
+   * handles too), and a new message declines them.
+   */
+  standardInterrupts?: boolean;
 }
 
 export const agentOptionsSchema = z
@@ -44,6 +52,7 @@ export const agentOptionsSchema = z
     pollIntervalMs: z.number().int().min(10).max(60_000).default(1_000),
     flushIntervalMs: z.number().int().min(0).max(60_000).default(500),
     staleRunMs: z.number().int().min(30).max(3_600_000).default(30_000),
+    standardInterrupts: z.boolean().default(false),
   })
   .strict()
   .refine((o) => o.staleRunMs >= 3 * o.pollIntervalMs, {
@@ -56,6 +65,7 @@ export const agentOptionsSchema = z
     pollIntervalMs: 1_000,
     flushIntervalMs: 500,
     staleRunMs: 30_000,
+    standardInterrupts: false,
   });
 
 export type ParsedAgentOptions = Omit<z.output<typeof agentOptionsSchema>, "options"> & {
