@@ -36,6 +36,8 @@ const store = await KnowledgeStore.open({ database: dataDir });
 for (const line of await seedDemo(store)) console.log(`  ${line}`);
 
 const models = await chatModelsFromEnv();
+// Offline answers are composed in a millisecond: pace their words so the chat visibly streams (0 turns it off).
+const offlineStreamDelayMs = Number(process.env.RAGKIT_DEMO_STREAM_DELAY_MS ?? 20);
 const handler = createRagHandler({
   store,
   basePath: "/api",
@@ -46,7 +48,7 @@ const handler = createRagHandler({
   agent: {
     name: "RagKit demo",
     description: "Answers from the signed-in tenant's documents and sales data, with citations.",
-    ...(models ? { options: { models } } : {}),
+    options: { offlineStreamDelayMs, ...(models ? { models } : {}) },
   },
 });
 const api = toNodeHandler(handler);
