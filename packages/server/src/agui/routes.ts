@@ -1,3 +1,4 @@
+import { loadCore } from "../core.js";
 import { HttpError, invalidInput, jsonResponse } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import type { RunStart } from "../runs/manager.js";
@@ -61,6 +62,9 @@ async function run(c: RouteContext, agentId: string | undefined, body: unknown):
   const parsed = runAgentInputSchema.safeParse(body);
   if (!parsed.success) throw invalidInput("RunAgentInput", parsed.error.issues);
   const input = parsed.data;
+  // Client tools are checked before the run starts: a bad one is a 400, not a failed run.
+  const tools = (await loadCore()).clientToolsSchema.safeParse(input.tools);
+  if (!tools.success) throw invalidInput("RunAgentInput", tools.error.issues, ["tools"]);
   const { ctx } = await c.tenant();
   const manager = await c.chat.runs();
   const start = await runStart(c, input);

@@ -323,6 +323,23 @@ describe("frontend tools (CopilotKit executes them in the browser)", () => {
     await expectSameConversation(tools, threadId, agent.messages);
   });
 
+  it("client tools that shadow the agent's own, or are malformed, are a 400 before anything runs", async () => {
+    for (const list of [
+      [{ name: "query_database", description: "mine now" }],
+      [{ name: "has spaces" }],
+      [{ name: "twice" }, { name: "twice" }],
+    ]) {
+      const res = await post(w.served.url, "/copilotkit/agent/ragkit/run", w.tokenA, {
+        threadId: crypto.randomUUID(),
+        runId: crypto.randomUUID(),
+        messages: [{ id: "u1", role: "user", content: "hello" }],
+        tools: list,
+      });
+      expect(res.status, JSON.stringify(list)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("invalid_input");
+    }
+  });
+
   it("a tool result with no call waiting is a 409; app state keys of the client become bounded context", async () => {
     const threadId = crypto.randomUUID();
     const res = await post(tools.served.url, "/copilotkit/agent/ragkit/run", tools.tokenA, {
