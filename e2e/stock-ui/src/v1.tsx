@@ -3,46 +3,39 @@
 import { CopilotKit, useCopilotAction, useCopilotReadable } from "@copilotkit/react-core";
 import { CopilotChat } from "@copilotkit/react-ui";
 import "@copilotkit/react-ui/styles.css";
-import { useEffect, useState } from "react";
-import { createRoot } from "react-dom/client";
-import { demoToken, PAGE_CONTEXT, runtimeUrl, threadId } from "./session.js";
+import {
+  ChatArea,
+  HIGHLIGHT_TOOL,
+  mountHostPage,
+  PAGE_CONTEXT,
+  runtimeUrl,
+  threadId,
+  useHighlight,
+} from "./session.js";
 
 function PageTools() {
-  const [highlight, setHighlight] = useState("");
+  const highlight = useHighlight();
   useCopilotReadable({ description: "Current page", value: PAGE_CONTEXT });
   useCopilotAction({
-    name: "highlight_text",
-    description: "Highlights a phrase on the page the user is reading.",
+    ...HIGHLIGHT_TOOL,
     parameters: [{ name: "phrase", type: "string", description: "The phrase to highlight", required: true }],
-    handler: async ({ phrase }) => {
-      setHighlight(phrase);
-      return `Highlighted "${phrase}" on the page.`;
-    },
+    handler: ({ phrase }) => highlight.apply(phrase),
   });
-  return <output data-testid="highlight">{highlight}</output>;
+  return highlight.element;
 }
 
-function App() {
-  const [token, setToken] = useState<string | null>(null);
-  useEffect(() => {
-    demoToken().then(setToken, (e: Error) => console.error(e.message));
-  }, []);
-  if (!token) return <p>Signing in…</p>;
-  return (
-    <CopilotKit
-      runtimeUrl={runtimeUrl}
-      headers={{ authorization: `Bearer ${token}` }}
-      agent="ragkit"
-      threadId={threadId}
-      showDevConsole={false}
-      enableInspector={false}
-    >
-      <PageTools />
-      <div style={{ height: "90vh" }} data-testid="chat">
-        <CopilotChat labels={{ initial: "Ask the handbook." }} />
-      </div>
-    </CopilotKit>
-  );
-}
-
-createRoot(document.getElementById("root")!).render(<App />);
+mountHostPage((token) => (
+  <CopilotKit
+    runtimeUrl={runtimeUrl}
+    headers={{ authorization: `Bearer ${token}` }}
+    agent="ragkit"
+    threadId={threadId}
+    showDevConsole={false}
+    enableInspector={false}
+  >
+    <PageTools />
+    <ChatArea>
+      <CopilotChat labels={{ initial: "Ask the handbook." }} />
+    </ChatArea>
+  </CopilotKit>
+));

@@ -2,44 +2,37 @@
 // (useFrontendTool) and agent context (useAgentContext). No RagKit package, no interrupt handler.
 import { CopilotChat, CopilotKitProvider, useAgentContext, useFrontendTool } from "@copilotkit/react-core/v2";
 import "@copilotkit/react-core/v2/styles.css";
-import { useEffect, useState } from "react";
-import { createRoot } from "react-dom/client";
 import { z } from "zod";
-import { demoToken, PAGE_CONTEXT, runtimeUrl, threadId } from "./session.js";
+import {
+  ChatArea,
+  HIGHLIGHT_TOOL,
+  mountHostPage,
+  PAGE_CONTEXT,
+  runtimeUrl,
+  threadId,
+  useHighlight,
+} from "./session.js";
 
 function PageTools() {
-  const [highlight, setHighlight] = useState("");
+  const highlight = useHighlight();
   useAgentContext({ description: "Current page", value: PAGE_CONTEXT });
   useFrontendTool({
-    name: "highlight_text",
-    description: "Highlights a phrase on the page the user is reading.",
+    ...HIGHLIGHT_TOOL,
     parameters: z.object({ phrase: z.string().describe("The phrase to highlight") }),
-    handler: async ({ phrase }) => {
-      setHighlight(phrase);
-      return `Highlighted "${phrase}" on the page.`;
-    },
+    handler: ({ phrase }) => highlight.apply(phrase),
   });
-  return <output data-testid="highlight">{highlight}</output>;
+  return highlight.element;
 }
 
-function App() {
-  const [token, setToken] = useState<string | null>(null);
-  useEffect(() => {
-    demoToken().then(setToken, (e: Error) => console.error(e.message));
-  }, []);
-  if (!token) return <p>Signing in…</p>;
-  return (
-    <CopilotKitProvider
-      runtimeUrl={runtimeUrl}
-      headers={{ authorization: `Bearer ${token}` }}
-      enableInspector={false}
-    >
-      <PageTools />
-      <div style={{ height: "90vh" }} data-testid="chat">
-        <CopilotChat agentId="ragkit" threadId={threadId} />
-      </div>
-    </CopilotKitProvider>
-  );
-}
-
-createRoot(document.getElementById("root")!).render(<App />);
+mountHostPage((token) => (
+  <CopilotKitProvider
+    runtimeUrl={runtimeUrl}
+    headers={{ authorization: `Bearer ${token}` }}
+    enableInspector={false}
+  >
+    <PageTools />
+    <ChatArea>
+      <CopilotChat agentId="ragkit" threadId={threadId} />
+    </ChatArea>
+  </CopilotKitProvider>
+));

@@ -1,15 +1,15 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { APP_CONTEXT_LIMITS, boundAppContext } from "../../src/agent/client-tools.js";
-import { type AgentEvent, type AgentEventOf, agentEventSchema } from "../../src/agent/events.js";
+import type { AgentEventOf } from "../../src/agent/events.js";
 import { createRagAgent, type RagAgent } from "../../src/agent/graph.js";
 import { createLlmModels } from "../../src/agent/llm/index.js";
-import { ingestDocument } from "../../src/ingest/pipeline.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
 import { startDatabase, type TestDatabase } from "../support/databases.js";
 import { ACME_DOCS, GLOBEX_DOCS } from "./fixtures.js";
 import { chatModel, fakeLlm, markerOf, type Provider, type Script } from "./llm-fake.js";
+import { collect, of, seedTenants } from "./support.js";
 
 /*
  * Client (frontend) tools and app context, over the real OpenAI and Anthropic wire formats replayed by msw:
@@ -27,15 +27,10 @@ beforeAll(async () => {
   server.listen({ onUnhandledRequest: "error" });
   db = await startDatabase("pglite");
   store = await KnowledgeStore.open({ driver: db.driver });
-  for (const [ctx, docs] of [
+  await seedTenants(store, [
     [acme, ACME_DOCS],
     [globex, GLOBEX_DOCS],
-  ] as const) {
-    await store.ensureTenant(ctx);
-    for (const [filename, text] of Object.entries(docs)) {
-      await ingestDocument(store, ctx, { data: Buffer.from(text), filename });
-    }
-  }
+  ]);
 });
 afterEach(() => server.resetHandlers());
 afterAll(async () => {
@@ -43,14 +38,6 @@ afterAll(async () => {
   await store?.close();
   await db?.stop();
 });
-
-async function collect(stream: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
-  const events: AgentEvent[] = [];
-  for await (const e of stream) events.push(agentEventSchema.parse(e));
-  return events;
-}
-const of = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is AgentEventOf<T> => e.type === type);
 
 const QUESTION = "Show the shipping page with a highlighted shipping time";
 const SHIPPING = "Standard shipping takes 3 to 5 business days";

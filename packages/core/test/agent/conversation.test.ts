@@ -1,17 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { SUPERSEDED_NOTE } from "../../src/agent/approval.js";
-import { type AgentEvent, type AgentEventOf, agentEventSchema } from "../../src/agent/events.js";
+import type { AgentEvent, AgentEventOf } from "../../src/agent/events.js";
 import { createRagAgent } from "../../src/agent/graph.js";
 import type { ConversationMessage } from "../../src/agent/messages.js";
 import type { AnswerInput } from "../../src/agent/models.js";
 import { textWriter } from "../../src/agent/nodes/common.js";
 import { offlineAnswer } from "../../src/agent/offline.js";
-import { ingestDocument } from "../../src/ingest/pipeline.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
 import { exampleSalesRows, seedExampleSales } from "../../src/tools/sql/example-data.js";
 import { startDatabase, type TestDatabase } from "../support/databases.js";
 import { ACME_DOCS } from "./fixtures.js";
+import { collect, of, seedTenants } from "./support.js";
 
 /*
  * The conversation a thread stores is the conversation its events showed: every message has the id it streamed
@@ -26,24 +26,13 @@ const acme = createTenantContext({ tenantId: "conv-acme", userId: "ann", source:
 beforeAll(async () => {
   db = await startDatabase("pglite");
   store = await KnowledgeStore.open({ driver: db.driver });
-  await store.ensureTenant(acme);
-  for (const [filename, text] of Object.entries(ACME_DOCS)) {
-    await ingestDocument(store, acme, { data: Buffer.from(text), filename });
-  }
+  await seedTenants(store, [[acme, ACME_DOCS]]);
   await seedExampleSales(store, acme, exampleSalesRows({ scale: 1, regions: ["North", "South"] }));
 });
 afterAll(async () => {
   await store?.close();
   await db?.stop();
 });
-
-async function collect(stream: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
-  const events: AgentEvent[] = [];
-  for await (const e of stream) events.push(agentEventSchema.parse(e));
-  return events;
-}
-const of = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is AgentEventOf<T> => e.type === type);
 
 /** Folds `message` events (upserts by id) and streamed text over a conversation, like a chat client does. */
 function fold(before: readonly ConversationMessage[], events: AgentEvent[]): ConversationMessage[] {
