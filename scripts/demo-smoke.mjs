@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The README's first command, as CI runs it: `npm install && npm run demo` in this checkout, started in the
 // background, waited for (GET /api/health), asked one question over HTTP (the answer must cite a source),
-// stopped. It runs with a fresh HOME and without turbo's telemetry variables, and fails if the output shows
-// turbo's telemetry notice: a newcomer's first command must print none.
+// stopped. It runs with a fresh HOME and without the telemetry variables, and fails if the output shows a
+// telemetry notice (turbo's, Next's): a newcomer's first command must print none.
 //
 //   node scripts/demo-smoke.mjs [--command "npm install && npm run demo"] [--port N] [--timeout-s 900]
 import { spawn } from "node:child_process";
@@ -27,7 +27,14 @@ const home = mkdtempSync(join(tmpdir(), "ragkit-smoke-home-"));
 const npmCache = process.env.npm_config_cache ?? join(process.env.HOME ?? home, ".npm");
 
 const env = { ...process.env, PORT: String(port), HOME: home, npm_config_cache: npmCache };
-for (const name of ["TURBO_TELEMETRY_DISABLED", "DO_NOT_TRACK", "XDG_CONFIG_HOME"]) delete env[name];
+for (const name of [
+  "TURBO_TELEMETRY_DISABLED",
+  "NEXT_TELEMETRY_DISABLED",
+  "DO_NOT_TRACK",
+  "XDG_CONFIG_HOME",
+]) {
+  delete env[name];
+}
 // The offline answerer: set (even empty), these are not overridden by a local .env file.
 for (const name of ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_BASE_URL", "OLLAMA_BASE_URL"])
   env[name] = "";
@@ -69,8 +76,8 @@ try {
   console.log(
     `demo smoke: answered in ${Date.now() - started} ms, ${done.citations.length} citation(s), first from "${citation.documentTitle}"`,
   );
-  if (/Turborepo now collects|turborepo\.dev\/docs\/telemetry/i.test(output)) {
-    throw new Error("the output shows turbo's telemetry notice");
+  if (/collects completely anonymous telemetry|turborepo\.dev\/docs\/telemetry/i.test(output)) {
+    throw new Error("the output shows a telemetry notice");
   }
 } catch (error) {
   failure = error;
