@@ -1,10 +1,11 @@
 // Starts the demo server on a free loopback port with a fresh data directory, and a headless Debian Chromium
 // through playwright-core (`npx playwright install` cannot run here). Screenshots go to artifacts/e2e/.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { extname, join, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const root = resolve(import.meta.dirname, "..");
@@ -28,7 +29,7 @@ export function chromiumPath() {
   return found;
 }
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolvePort) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
       const { port } = s.address();
@@ -37,12 +38,16 @@ async function freePort() {
   });
 }
 
-/** The demo server as a child process; resolves once it serves the app. */
-export async function startDemo() {
+/**
+ * The demo server as a child process; resolves once it serves the app. `separateWebOrigin` serves the web app
+ * on a second port (another origin), calling the API through CORS.
+ */
+export async function startDemo({ separateWebOrigin = false, env: extraEnv = {} } = {}) {
   if (!existsSync(join(root, "examples", "demo", "web", "dist", "index.html"))) {
     throw new Error("Build the demo app first: vite build examples/demo/web (npm run test:e2e does).");
   }
   const port = await freePort();
+  const webPort = separateWebOrigin ? await freePort() : null;
   const data = mkdtempSync(join(tmpdir(), "ragkit-e2e-"));
   const child = spawn(process.execPath, [join(root, "examples", "demo", "server.mjs")], {
     env: {
@@ -51,6 +56,10 @@ export async function startDemo() {
       RAGKIT_DEMO_DATA: data,
       OPENAI_API_KEY: "",
       ANTHROPIC_API_KEY: "",
+      // Tests do not wait for the paced words a person would see.
+      RAGKIT_DEMO_STREAM_DELAY_MS: "0",
+      ...(webPort ? { RAGKIT_DEMO_WEB_PORT: String(webPort) } : {}),
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -71,8 +80,16 @@ export async function startDemo() {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  if (webPort) {
+    for (let i = 0; i < 40; i++) {
+      if ((await fetch(`http://127.0.0.1:${webPort}/`).catch(() => null))?.ok) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
   return {
     url,
+    /** Where the web app is served: another origin with `separateWebOrigin`, else the API's. */
+    webUrl: webPort ? `http://127.0.0.1:${webPort}` : url,
     log: () => log,
     stop: async () => {
       child.kill("SIGTERM");
@@ -98,4 +115,30 @@ export async function launchBrowser() {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+  ".ttf": "font/ttf",
+};
+
+/** Serves a built directory (another origin than the API) on 127.0.0.1:`port`. */
+export async function serveDirectory(dir, port) {
+  const server = createHttpServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const file = normalize(join(dir, path));
+    if (!file.startsWith(dir) || !existsSync(file) || !extname(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
 }

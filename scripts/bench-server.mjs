@@ -222,7 +222,8 @@ class RagKitAguiAgent extends AbstractAgent {
           runId: input.runId,
           signal: controller.signal,
         });
-        for await (const e of toAguiEvents(events, { threadId: input.threadId, runId: input.runId })) {
+        const ids = { threadId: input.threadId, runId: input.runId };
+        for await (const e of toAguiEvents(events, ids, { messages: input.messages })) {
           subscriber.next(e);
         }
         subscriber.complete();

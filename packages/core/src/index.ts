@@ -33,6 +33,7 @@ export type {
 export { contentHashOf } from "./store/documents.js";
 export type { ChunkRecord, DocumentPage, ListDocumentsOptions } from "./store/knowledge-store.js";
 export { KnowledgeStore } from "./store/knowledge-store.js";
+export { DataDirectoryError, type DataDirectoryProblem } from "./store/open-driver.js";
 export type { StoreOptionsInput } from "./store/options.js";
 export type { TenantContext, VerifiedIdentity } from "./tenant/context.js";
 export { assertTenantContext, createTenantContext, tenantIdSchema } from "./tenant/context.js";

@@ -64,6 +64,8 @@ export const chatInterruptSchema = z.object({
   tool: z.string(),
   args: z.record(z.string(), z.unknown()),
   reason: z.string(),
+  /** The assistant message (in the thread's messages) that shows this request to the user. */
+  messageId: z.string().optional(),
 });
 export type ChatInterrupt = z.infer<typeof chatInterruptSchema>;
 

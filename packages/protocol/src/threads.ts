@@ -34,7 +34,9 @@ export const listCheckpointsQuerySchema = z.object({
   limit: z.coerce.number("must be a number").int("must be an integer").min(1).max(1000).default(100),
 });
 
+/** A text turn of a thread, under the id the live stream and the AG-UI replay use for the same message. */
 export const threadMessageSchema = z.object({
+  id: z.string(),
   role: z.enum(["user", "assistant"]),
   content: z.string(),
 });

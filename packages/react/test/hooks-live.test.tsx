@@ -98,7 +98,7 @@ describe("useThreads", () => {
     // "Reload": a new hook instance reads the selection back and loads the thread's messages.
     const second = renderHook(() => useThreads({ client, storageKey: "k" }));
     await waitFor(() => expect(second.result.current.selected?.threadId).toBe(threadId));
-    expect(second.result.current.selected?.messages[0]).toEqual({
+    expect(second.result.current.selected?.messages[0]).toMatchObject({
       role: "user",
       content: "Tell me about laptops for new hires.",
     });

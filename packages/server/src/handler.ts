@@ -78,6 +78,11 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
     const path = stripBase(url.pathname, basePath);
     const match = path === null ? ({ kind: "not_found" } as const) : matchRoute(table, request.method, path);
     if (match.kind === "not_found") throw new HttpError("not_found", "No such route.");
+    if (match.kind === "method_not_allowed" && request.method === "OPTIONS") {
+      // Never 405: an OPTIONS request (a CORS preflight when `cors` is off, or a plain capability check) learns
+      // the route's methods. Without `cors`, the missing Access-Control-* headers are the browser's refusal.
+      return new Response(null, { status: 204, headers: { allow: [...match.allow, "OPTIONS"].join(", ") } });
+    }
     if (match.kind === "method_not_allowed") {
       throw new HttpError("method_not_allowed", `Method ${request.method} is not allowed here.`, {
         headers: { allow: match.allow.join(", ") },

@@ -138,8 +138,16 @@ export interface RagHandlerOptions {
   onError?: (error: unknown, context: ErrorContext) => void;
   /** Uploads and the in-process ingestion worker. */
   ingestion?: IngestionOptions;
-  /** CORS for browser clients on other origins. Default: none (same-origin only). */
-  cors?: CorsOptions;
+  /**
+   * CORS for browser clients on other origins (e.g. CopilotKit's `runtimeUrl` on another port or host): an
+   * origin, a list of origins, `"*"`, or the full options. Default: none (same-origin only; preflights get 204
+   * without CORS headers, which the browser treats as a refusal).
+   *
+   * ```ts
+   * createRagHandler({ store, auth, cors: "http://localhost:5173" });
+   * ```
+   */
+  cors?: "*" | string | readonly string[] | CorsOptions;
   /** Request budgets per user and per tenant. Default: none. */
   rateLimits?: RateLimitOptions;
   /** The connectors API: which kinds tenants may create, and what they may reach. */
@@ -285,7 +293,7 @@ const ingestionSchema = z
   })
   .strict();
 
-const corsSchema = z
+const corsObjectSchema = z
   .object({
     origins: z.union([
       z.literal("*"),
@@ -303,6 +311,15 @@ const corsSchema = z
   .refine((c) => !(c.credentials && c.origins === "*"), {
     message: 'credentials cannot be combined with origins "*" (browsers refuse it); list the origins',
   });
+
+/** `cors: "https://app.example.com"`, `cors: [...]` and `cors: "*"` are shorthands for `{ origins }`. */
+const corsSchema = z.preprocess(
+  (value) =>
+    typeof value === "string" || Array.isArray(value)
+      ? { origins: value === "*" ? "*" : [value].flat() }
+      : value,
+  corsObjectSchema,
+);
 
 const rateRuleSchema = z
   .object({

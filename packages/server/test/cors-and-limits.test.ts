@@ -2,6 +2,7 @@ import { createTenantContext, KnowledgeStore } from "@ragkit/core";
 import { errorBodySchema } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRagHandler, type RagHandler, RagHandlerOptionsError } from "../src/index.js";
+import { defaultRoutes } from "../src/routes.js";
 import { type Served, serve } from "./support.js";
 import { call, TEST_SECRET, tokenFor } from "./tokens.js";
 
@@ -88,6 +89,75 @@ describe("CORS", () => {
         auth: { jwtSecret: TEST_SECRET },
         cors: { origins: ["https://a.test/path"] },
       }),
+    ).toThrow(/cors\.origins/);
+  });
+});
+
+/** Every route of the table as a concrete path (`:name` segments filled in). */
+const concretePaths = [...new Set(defaultRoutes.map((r) => r.path.replace(/:[A-Za-z]+/g, "x1")))];
+
+describe("preflight is never 405", () => {
+  const preflightOf = (url: string, origin: string, method = "POST") =>
+    fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": method,
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+
+  it("without cors: every route answers OPTIONS 204 with Allow and no CORS headers (the browser refuses)", async () => {
+    const api = await start({});
+    expect(concretePaths).toContain("/copilotkit/info");
+    expect(concretePaths).toContain("/copilotkit");
+    for (const path of concretePaths) {
+      const res = await preflightOf(`${api.url}${path}`, "http://127.0.0.1:5173");
+      expect(res.status, path).toBe(204);
+      expect(res.headers.get("allow"), path).toMatch(/OPTIONS/);
+      expect(res.headers.get("access-control-allow-origin"), path).toBeNull();
+      const plain = await fetch(`${api.url}${path}`, { method: "OPTIONS" });
+      expect(plain.status, path).toBe(204);
+    }
+    expect((await fetch(`${api.url}/copilotkit/info`, { method: "OPTIONS" })).headers.get("allow")).toBe(
+      "GET, OPTIONS",
+    );
+    expect((await fetch(`${api.url}/no-such-route`, { method: "OPTIONS" })).status).toBe(404);
+  });
+
+  it.each([
+    ["an origin", "http://127.0.0.1:5173"],
+    ["a list", ["http://127.0.0.1:5173", "http://localhost:5173"]],
+    ["*", "*"],
+  ] as const)(
+    "the one-line `cors` option (%s) answers CopilotKit's preflights on every route",
+    async (_, cors) => {
+      const api = await start({ cors });
+      for (const path of concretePaths) {
+        const res = await preflightOf(`${api.url}${path}`, "http://127.0.0.1:5173");
+        expect(res.status, path).toBe(204);
+        expect(res.headers.get("access-control-allow-origin"), path).toBe(
+          cors === "*" ? "*" : "http://127.0.0.1:5173",
+        );
+        expect(res.headers.get("access-control-allow-headers"), path).toBe("authorization, content-type");
+      }
+      const info = await fetch(`${api.url}/copilotkit/info`, {
+        headers: { origin: "http://127.0.0.1:5173" },
+      });
+      expect(info.status).toBe(200);
+      expect(info.headers.get("access-control-allow-origin")).toBe(
+        cors === "*" ? "*" : "http://127.0.0.1:5173",
+      );
+      if (cors !== "*") {
+        const other = await preflightOf(`${api.url}/copilotkit/info`, "http://127.0.0.1:9999", "GET");
+        expect(other.headers.get("access-control-allow-origin")).toBeNull();
+      }
+    },
+  );
+
+  it("a shorthand that is not an origin is refused at construction", () => {
+    expect(() =>
+      createRagHandler({ store, auth: { jwtSecret: TEST_SECRET }, cors: "localhost:5173" }),
     ).toThrow(/cors\.origins/);
   });
 });

@@ -7,7 +7,7 @@ import {
   useRagKitContext,
 } from "@ragkit/react";
 import { useEffect, useState } from "react";
-import { type DemoTenant, loadSession, type Session, signIn } from "./session.js";
+import { apiOrigin, type DemoTenant, loadSession, type Session, signIn } from "./session.js";
 
 const TENANTS: DemoTenant[] = ["acme", "globex"];
 
@@ -60,7 +60,7 @@ export function App() {
       {error ? <p role="alert">{error}</p> : null}
       {session ? (
         // A new provider per tenant: nothing (threads, caches) carries over from the other tenant.
-        <RagKitProvider key={session.tenant} baseUrl="/api" getToken={() => session.token}>
+        <RagKitProvider key={session.tenant} baseUrl={`${apiOrigin}/api`} getToken={() => session.token}>
           <main className="demo-main">
             <section className="demo-chat" aria-label="Chat">
               <RagChat

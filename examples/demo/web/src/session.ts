@@ -9,6 +9,15 @@ export interface Session {
 
 const KEY = "ragkit-demo:session";
 
+/**
+ * Where the API lives: this page's origin by default; another origin when the demo server serves the app
+ * separately (`<meta name="ragkit-api">`) or a Vite dev server is started with VITE_RAGKIT_API_URL.
+ */
+export const apiOrigin: string =
+  document.querySelector<HTMLMetaElement>('meta[name="ragkit-api"]')?.content ||
+  (import.meta.env.VITE_RAGKIT_API_URL as string | undefined) ||
+  "";
+
 export function loadSession(): Session | null {
   try {
     const raw = sessionStorage.getItem(KEY);
@@ -19,7 +28,7 @@ export function loadSession(): Session | null {
 }
 
 export async function signIn(tenant: DemoTenant): Promise<Session> {
-  const res = await fetch(`/demo/token?tenant=${tenant}&user=demo-${tenant}`);
+  const res = await fetch(`${apiOrigin}/demo/token?tenant=${tenant}&user=demo-${tenant}`);
   if (!res.ok) throw new Error(`Sign-in failed (${res.status}).`);
   const body = (await res.json()) as { token: string; name: string };
   const session = { tenant, name: body.name, token: body.token };

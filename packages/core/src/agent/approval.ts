@@ -21,8 +21,14 @@ export const approvalRequestSchema = z.object({
 });
 export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
 
-/** An approval request waiting on a thread, with LangGraph's interrupt id. */
-export const pendingInterruptSchema = approvalRequestSchema.extend({ id: z.string() });
+/**
+ * An approval request waiting on a thread, with LangGraph's interrupt id and the id of the assistant message
+ * that tells the user what awaits approval (absent on requests made by `requestApproval` inside a tool).
+ */
+export const pendingInterruptSchema = approvalRequestSchema.extend({
+  id: z.string(),
+  messageId: z.string().optional(),
+});
 export type PendingInterrupt = z.infer<typeof pendingInterruptSchema>;
 
 export const approvalDecisionSchema = z.discriminatedUnion("type", [
@@ -73,3 +79,47 @@ export function requestApproval(request: ApprovalRequest): ApprovalDecision {
     interrupt<ApprovalRequest, unknown>(approvalRequestSchema.parse(request)),
   );
 }
+
+/**
+ * A step's approval in the graph state: the request, the note message that shows it, and — once a person
+ * answered — the decision. Set by the step (query, retrieve), answered in the `approve` node, cleared per turn.
+ */
+export const approvalStateSchema = z.object({
+  request: approvalRequestSchema,
+  messageId: z.string(),
+  /** The question of the turn (the step re-runs after the decision, when the last message may be a reply). */
+  question: z.string(),
+  decision: approvalDecisionSchema.nullable(),
+});
+export type ApprovalState = z.infer<typeof approvalStateSchema>;
+
+const APPROVE_WORDS = /^\s*(?:approve|approved|yes|ok|okay)\s*[.!]*\s*$/i;
+const REJECT_WORDS = /^\s*(?:reject|rejected|no|cancel)\s*[.!]*\s*$/i;
+
+/** A chat message that answers a pending approval ("approve", "reject"), for chats without approval buttons. */
+export function approvalReplyDecision(message: string): ApprovalDecision | null {
+  if (APPROVE_WORDS.test(message)) return { type: "approve" };
+  if (REJECT_WORDS.test(message)) return { type: "reject" };
+  return null;
+}
+
+/**
+ * The assistant message that shows a pending approval in any chat, with or without an approval UI: what would
+ * run, and how to answer.
+ */
+export function approvalNote(request: ApprovalRequest): string {
+  const args =
+    typeof request.args.sql === "string"
+      ? `\n\n\`\`\`sql\n${request.args.sql}\n\`\`\``
+      : Array.isArray(request.args.queries)
+        ? `\n\n${(request.args.queries as unknown[]).map((q) => `- ${String(q)}`).join("\n")}`
+        : `\n\n\`\`\`json\n${JSON.stringify(request.args, null, 2)}\n\`\`\``;
+  return (
+    `Waiting for your approval to run ${request.tool}: ${request.reason}${args}\n\n` +
+    "Reply approve to run it or reject to skip it (or use the approval buttons if your chat shows them). " +
+    "Sending another message skips it."
+  );
+}
+
+/** Appended to the note when the user sent a new message instead of answering. */
+export const SUPERSEDED_NOTE = "\n\nNot run: you sent a new message instead.";

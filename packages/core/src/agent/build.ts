@@ -6,6 +6,7 @@ import { approvalStepSchema } from "./approval.js";
 import { isCheckpointStore, TenantCheckpointSaver } from "./checkpointer.js";
 import type { AgentModels } from "./models.js";
 import { analyzeNode } from "./nodes/analyze.js";
+import { approveNode, routeAfterApprove } from "./nodes/approve.js";
 import type { GraphDeps } from "./nodes/common.js";
 import { generateNode } from "./nodes/generate.js";
 import { queryNode } from "./nodes/query.js";
@@ -19,8 +20,10 @@ import type { AgentStore, RagAgentOptions } from "./options.js";
 import {
   DEFAULT_RERANK_THRESHOLD,
   routeAfterAnalyze,
+  routeAfterGenerate,
   routeAfterQuery,
   routeAfterRetrieve,
+  routeStart,
 } from "./routing.js";
 import { RagAgentState } from "./state.js";
 
@@ -38,6 +41,13 @@ export function graphDeps(options: RagAgentOptions): GraphDeps {
     maxCandidates: options.maxCandidates ?? 12,
     regenerate: typeof models.judge === "function",
     answerTools: options.answerTools !== false,
+    offlineStreamDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .parse(options.offlineStreamDelayMs ?? 0),
+    offline: { answer: !options.models?.answer, respond: !options.models?.respond },
   };
 }
 
@@ -46,6 +56,9 @@ export function graphDeps(options: RagAgentOptions): GraphDeps {
  * START → analyze → (conversational? respond → END) → (data question? query → END) → rewrite → retrieve
  * → (more than N passages? rerank) → generate → validate → (judge found it unsupported, first attempt? generate)
  * → END.
+ * A step that needs a person's approval (query, retrieve) adds a note message and goes to `approve`, which
+ * pauses (LangGraph interrupt) and returns to the step with the decision. An answer model that calls client
+ * tools ends the run (→ END); the client's results start the next run at that model (START → generate/respond).
  */
 export function buildRagGraph(options: RagAgentOptions) {
   const deps = graphDeps(options);
@@ -60,17 +73,23 @@ export function buildRagGraph(options: RagAgentOptions) {
     .addNode("validate", validateNode(deps))
     .addNode("respond", respondNode(deps))
     .addNode("query", queryNode(deps))
-    .addEdge(START, "analyze")
+    .addNode("approve", approveNode())
+    .addConditionalEdges(START, routeStart, ["analyze", "generate", "respond"])
     .addConditionalEdges("analyze", (st) => routeAfterAnalyze(st, { dataTools: deps.sqlStore !== null }), [
       "rewrite",
       "respond",
       "query",
     ])
-    .addConditionalEdges("query", routeAfterQuery, ["rewrite", END])
+    .addConditionalEdges("query", routeAfterQuery, ["rewrite", "approve", END])
+    .addConditionalEdges("approve", routeAfterApprove, ["query", "retrieve", END])
     .addEdge("rewrite", "retrieve")
-    .addConditionalEdges("retrieve", (s) => routeAfterRetrieve(s, threshold), ["rerank", "generate"])
+    .addConditionalEdges("retrieve", (s) => routeAfterRetrieve(s, threshold), [
+      "rerank",
+      "generate",
+      "approve",
+    ])
     .addEdge("rerank", "generate")
-    .addEdge("generate", "validate")
+    .addConditionalEdges("generate", routeAfterGenerate, ["validate", END])
     .addConditionalEdges("validate", (s) => (shouldRegenerate(deps, s) ? "generate" : END), ["generate", END])
     .addEdge("respond", END)
     .compile({ checkpointer });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { pendingInterruptSchema } from "./approval.js";
+import { approvalDecisionSchema, pendingInterruptSchema } from "./approval.js";
+import { conversationMessageSchema } from "./messages.js";
 import { answerKindSchema, citationSchema, stepSchema, toolCallSchema, validationSchema } from "./state.js";
 import { runUsageSchema } from "./usage.js";
 
@@ -33,6 +34,8 @@ export const thoughtEvent = z.object({
 export const textDeltaEvent = z.object({
   type: z.literal("text_delta"),
   ...base,
+  /** The assistant message the text belongs to (its id in the thread's messages, replays and the threads API). */
+  messageId: z.string(),
   delta: z.string(),
   /**
    * True on the first delta of a regenerated answer (validation found the first one unsupported): the text
@@ -57,6 +60,27 @@ export const interruptEvent = z.object({
   type: z.literal("interrupt"),
   ...base,
   interrupt: pendingInterruptSchema,
+});
+/**
+ * A message of the thread was added or changed (upsert by id): the user's message, an answer (after its
+ * text streamed), tool calls and their results, an approval note. Folding these over the thread's earlier
+ * messages gives exactly the conversation a replay shows.
+ */
+export const messageEvent = z.object({
+  type: z.literal("message"),
+  ...base,
+  message: conversationMessageSchema,
+});
+/**
+ * A pending approval was answered: by `resume`, by the user's reply ("approve"/"reject"), or declined
+ * because the user sent a new message instead (`superseded`).
+ */
+export const approvalEvent = z.object({
+  type: z.literal("approval"),
+  ...base,
+  tool: z.string(),
+  decision: approvalDecisionSchema,
+  via: z.enum(["resume", "reply", "superseded"]),
 });
 export const runFinishedEvent = z.object({
   type: z.literal("run_finished"),
@@ -90,6 +114,8 @@ export const agentEventSchema = z.discriminatedUnion("type", [
   validationEvent,
   toolCallEvent,
   interruptEvent,
+  messageEvent,
+  approvalEvent,
   runFinishedEvent,
   runErrorEvent,
 ]);
@@ -101,6 +127,11 @@ export type AgentEventOf<T extends AgentEventType> = Extract<AgentEvent, { type:
 /** Payloads nodes write through LangGraph's `config.writer` ("custom" stream mode). */
 export const customPayloadSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("step_started"), step: stepSchema }),
-  z.object({ type: z.literal("text_delta"), delta: z.string(), reset: z.boolean().optional() }),
+  z.object({
+    type: z.literal("text_delta"),
+    messageId: z.string(),
+    delta: z.string(),
+    reset: z.boolean().optional(),
+  }),
 ]);
 export type CustomPayload = z.infer<typeof customPayloadSchema>;

@@ -1,12 +1,15 @@
 export type {
   ApprovalDecision,
   ApprovalRequest,
+  ApprovalState,
   ApprovalStep,
   PendingInterrupt,
 } from "./approval.js";
 export {
   approvalArgsSchemas,
   approvalDecisionSchema,
+  approvalNote,
+  approvalReplyDecision,
   approvalRequestSchema,
   parseDecision,
   pendingInterruptSchema,
@@ -14,6 +17,15 @@ export {
 } from "./approval.js";
 export type { CheckpointStore } from "./checkpointer.js";
 export { isCheckpointStore, TenantCheckpointSaver } from "./checkpointer.js";
+export type { AppContextItem, ClientTool, ClientToolInput, ClientToolRound } from "./client-tools.js";
+export {
+  APP_CONTEXT_LIMITS,
+  appContextItemSchema,
+  boundAppContext,
+  clientToolSchema,
+  clientToolsSchema,
+  SERVER_TOOL_NAMES,
+} from "./client-tools.js";
 export type { AgentEvent, AgentEventOf, AgentEventType, CustomPayload } from "./events.js";
 export { agentEventSchema } from "./events.js";
 export type {
@@ -22,8 +34,10 @@ export type {
   AgentRunResult,
   AgentStore,
   AgentStreamOptions,
+  AgentToolResultsOptions,
   CheckpointState,
   CheckpointSummary,
+  ClientRunOptions,
   ForkOptions,
   ForkResult,
   RagAgent,
@@ -32,15 +46,20 @@ export type {
 } from "./graph.js";
 export { buildRagGraph, createRagAgent, DEFAULT_MAX_MESSAGE_BYTES, tenantFromConfig } from "./graph.js";
 export * from "./llm/index.js";
+export type { ConversationMessage, ConversationToolCall } from "./messages.js";
+export { conversationMessageSchema, conversationOf, conversationToolCallSchema } from "./messages.js";
 export type {
   AgentModels,
   AnalyzeInput,
   AnswerInput,
   AnswerOutput,
+  ClientModelInput,
   HistoryTurn,
   JudgeInput,
   ModelCallbacks,
   RerankInput,
+  RespondInput,
+  RespondOutput,
   RewriteInput,
 } from "./models.js";
 export { MAX_ANSWER_ATTEMPTS } from "./nodes/validate.js";
@@ -58,8 +77,10 @@ export {
 export {
   DEFAULT_RERANK_THRESHOLD,
   routeAfterAnalyze,
+  routeAfterGenerate,
   routeAfterQuery,
   routeAfterRetrieve,
+  routeStart,
 } from "./routing.js";
 export * from "./state.js";
 export type { AgentToolsOptions } from "./tools.js";

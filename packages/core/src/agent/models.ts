@@ -1,4 +1,6 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
+import type { AppContextItem, ClientTool, ClientToolRound } from "./client-tools.js";
+import type { ConversationToolCall } from "./messages.js";
 import type { Analysis, AnswerKind, Citation, Passage, Rewrite, ValidationResult } from "./state.js";
 import type { ModelUsage } from "./usage.js";
 
@@ -51,6 +53,19 @@ export interface AnswerInput extends ModelCallbacks {
   tools?: readonly StructuredToolInterface[];
   /** Set when regenerating: why the previous answer failed validation, one issue per line. */
   feedback?: readonly string[];
+  /** The client's answers to this turn's client tool calls, and what the app tells about itself. */
+  client?: ClientModelInput;
+}
+
+/**
+ * What the client of a run adds for the answer models: tools it runs itself (a model that calls one returns
+ * `toolCalls` and the turn pauses until the client sends the results), the exchanges with them so far this
+ * turn, and bounded context from the app (useAgentContext / useCopilotReadable). Never a source of tenancy.
+ */
+export interface ClientModelInput {
+  tools: readonly ClientTool[];
+  rounds: readonly ClientToolRound[];
+  context: readonly AppContextItem[];
 }
 
 export interface AnswerOutput {
@@ -59,6 +74,20 @@ export interface AnswerOutput {
   kind: AnswerKind;
   /** Passages the answer cites beyond `input.passages` (found by a tool call), appended after them. */
   passages?: Passage[];
+  /** Client tool calls to run in the client: the turn continues when their results arrive. */
+  toolCalls?: ConversationToolCall[];
+}
+
+export interface RespondInput extends AnalyzeInput {
+  /** Streams reply text as it is produced (a model that does not stream may ignore it: the node streams it). */
+  onDelta?: (delta: string) => void;
+  client?: ClientModelInput;
+}
+
+/** A conversational reply; with `toolCalls`, the model called client tools first. */
+export interface RespondOutput {
+  text: string;
+  toolCalls?: ConversationToolCall[];
 }
 
 export interface JudgeInput extends ModelCallbacks {
@@ -83,7 +112,7 @@ export interface AgentModels {
   rerank(input: RerankInput): Passage[] | Promise<Passage[]>;
   answer(input: AnswerInput): AnswerOutput | Promise<AnswerOutput>;
   /** The reply to conversational input (greetings, thanks, "what can you do?"). */
-  respond(input: AnalyzeInput): string | Promise<string>;
+  respond(input: RespondInput): string | RespondOutput | Promise<string | RespondOutput>;
   /**
    * Optional LLM judge: checks each answer sentence against its cited passages. When present, an answer it finds
    * unsupported or partially supported is regenerated once (see docs/agent.md).

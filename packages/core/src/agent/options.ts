@@ -4,7 +4,9 @@ import type { TenantContext } from "../tenant/context.js";
 import type { ReadOnlyQueryOptions } from "../tools/sql/execute.js";
 import type { ApprovalDecision, ApprovalStep, PendingInterrupt } from "./approval.js";
 import type { RagGraph } from "./build.js";
+import type { AppContextItem, ClientToolInput } from "./client-tools.js";
 import type { AgentEvent } from "./events.js";
+import type { ConversationMessage, ConversationToolCall } from "./messages.js";
 import type { AgentModels, HistoryTurn } from "./models.js";
 import type {
   AgentStep,
@@ -65,13 +67,42 @@ export interface RagAgentOptions {
   durability?: "sync" | "async";
   /** Called with unexpected (non-RagKitError) failures, whose details are not sent to clients. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * Milliseconds between the words of text the agent composes itself — offline extractive answers and
+   * replies, data answers, approval notes — so that a chat visibly streams them (otherwise a whole answer
+   * arrives within a millisecond). Model output streams at the model's pace regardless. Default 0; the demo
+   * uses 20.
+   */
+  offlineStreamDelayMs?: number;
 }
 
-export interface AgentStreamOptions {
+/**
+ * What a chat client adds to a run (CopilotKit / AG-UI `RunAgentInput.tools` and `context`). Validated and
+ * bounded; they reach the answer models only and never decide the tenant.
+ */
+export interface ClientRunOptions {
+  /** Tools the client runs itself: offered to the answer models next to the agent's own tools. */
+  tools?: readonly ClientToolInput[];
+  /** Context from the app (`{description, value}`), shown to the answer models; cut to `APP_CONTEXT_LIMITS`. */
+  context?: readonly AppContextItem[];
+}
+
+export interface AgentStreamOptions extends ClientRunOptions {
   /** Created by the caller from a verified identity. Never taken from the message or model output. */
   tenant: TenantContext;
   /** The conversation (session) id. Default: a new thread. Threads are scoped per tenant. */
   threadId?: string;
+  signal?: AbortSignal;
+  runId?: string;
+  /** The id of the user's message (e.g. the chat client's): replays show it under this id. Default: a new id. */
+  messageId?: string;
+}
+
+/** The client's results for the client tool calls an answer model made (`AnswerOutput.toolCalls`). */
+export interface AgentToolResultsOptions extends ClientRunOptions {
+  tenant: TenantContext;
+  threadId: string;
+  results: ReadonlyArray<{ toolCallId: string; content: string; messageId?: string }>;
   signal?: AbortSignal;
   runId?: string;
 }
@@ -91,7 +122,7 @@ export interface AgentRunResult {
   events: AgentEvent[];
 }
 
-export interface AgentResumeOptions {
+export interface AgentResumeOptions extends ClientRunOptions {
   tenant: TenantContext;
   threadId: string;
   decision: ApprovalDecision;
@@ -99,7 +130,7 @@ export interface AgentResumeOptions {
   runId?: string;
 }
 
-export interface AgentContinueOptions {
+export interface AgentContinueOptions extends ClientRunOptions {
   tenant: TenantContext;
   threadId: string;
   /** Continue from this checkpoint (e.g. a fork). Default: the thread's latest checkpoint. */
@@ -128,8 +159,10 @@ export interface CheckpointState {
   createdAt: string;
   next: string[];
   values: RagAgentStateValue;
-  /** The conversation as of this checkpoint. */
+  /** The conversation as of this checkpoint (user and assistant text). */
   messages: HistoryTurn[];
+  /** Every message as of this checkpoint, with ids, tool calls and tool results (what clients replay). */
+  conversation: ConversationMessage[];
   /** An approval request waiting at this checkpoint, if any. */
   interrupt: PendingInterrupt | null;
 }
@@ -159,6 +192,13 @@ export interface RagAgent {
   resume(options: AgentResumeOptions): AsyncGenerator<AgentEvent, void, undefined>;
   /** Continues an unfinished run (cancelled, crashed, or forked) from its last checkpoint. */
   continue(options: AgentContinueOptions): AsyncGenerator<AgentEvent, void, undefined>;
+  /**
+   * Continues a turn whose answer model called client tools, with the client's results (the turn's
+   * `pendingToolCalls`; a call without a result gets an error result). Streams the rest of the turn.
+   */
+  submitToolResults(options: AgentToolResultsOptions): AsyncGenerator<AgentEvent, void, undefined>;
+  /** Client tool calls a thread's answer model made that wait for the client's results (empty when none). */
+  getPendingToolCalls(tenant: TenantContext, threadId: string): Promise<ConversationToolCall[]>;
   /** The approval request a thread is waiting on, read from its checkpoint (null when none). */
   getPendingInterrupt(tenant: TenantContext, threadId: string): Promise<PendingInterrupt | null>;
   /** The conversation so far on a thread of this tenant. */

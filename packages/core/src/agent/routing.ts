@@ -26,16 +26,40 @@ export function routeAfterAnalyze(
  * generate (which compresses the few passages itself, or says nothing was found).
  */
 export function routeAfterRetrieve(
-  state: Pick<RagAgentStateValue, "passages">,
+  state: Pick<RagAgentStateValue, "passages"> & Partial<Pick<RagAgentStateValue, "approval">>,
   threshold = DEFAULT_RERANK_THRESHOLD,
-): "rerank" | "generate" {
+): "rerank" | "generate" | "approve" {
+  if (waitsForApproval(state)) return "approve";
   return state.passages.length > threshold ? "rerank" : "generate";
 }
 
 /**
- * query → END once the data tools answered (a table, a chart, or a refused approval); → rewrite when the
- * question could not be turned into a query, so the knowledge base gets its chance.
+ * query → approve when the query needs a person's go-ahead; → END once the data tools answered (a table, a
+ * chart, or a refused approval); → rewrite when the question could not be turned into a query, so the
+ * knowledge base gets its chance.
  */
-export function routeAfterQuery(state: Pick<RagAgentStateValue, "answer">): "rewrite" | "__end__" {
+export function routeAfterQuery(
+  state: Pick<RagAgentStateValue, "answer"> & Partial<Pick<RagAgentStateValue, "approval">>,
+): "rewrite" | "approve" | "__end__" {
+  if (waitsForApproval(state)) return "approve";
   return state.answer === "" ? "rewrite" : "__end__";
+}
+
+const waitsForApproval = (state: Partial<Pick<RagAgentStateValue, "approval">>) =>
+  state.approval != null && state.approval.decision === null;
+
+/** START → the answer model whose client tool calls just got their results; → analyze for a new question. */
+export function routeStart(
+  state: Pick<RagAgentStateValue, "messages" | "pendingToolCalls" | "toolNode">,
+): "analyze" | "generate" | "respond" {
+  const last = state.messages.at(-1);
+  if (state.pendingToolCalls.length > 0 && last?.getType() === "tool") return state.toolNode ?? "generate";
+  return "analyze";
+}
+
+/** generate → END while client tool calls wait for their results; → validate otherwise. */
+export function routeAfterGenerate(
+  state: Pick<RagAgentStateValue, "pendingToolCalls">,
+): "validate" | "__end__" {
+  return state.pendingToolCalls.length > 0 ? "__end__" : "validate";
 }

@@ -1,3 +1,4 @@
+import { BaseMessage } from "@langchain/core/messages";
 import { Overwrite, type StateSnapshot } from "@langchain/langgraph";
 import { z } from "zod";
 import { isRagKitError, RagKitError, ValidationError } from "../errors/index.js";
@@ -85,6 +86,45 @@ export function listOf<T>(value: unknown): T[] {
     return (o.value ?? o.__overwrite__ ?? []) as T[];
   }
   return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** The messages of a node's update (`messages` may be one message or a list). */
+export function messagesOf(value: unknown): BaseMessage[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.filter((m): m is BaseMessage => BaseMessage.isInstance(m));
+}
+
+const toolResultsSchema = z
+  .array(
+    z.object({
+      toolCallId: z.string().min(1).max(200),
+      content: z.string(),
+      messageId: z.string().min(1).max(200).optional(),
+    }),
+  )
+  .min(1)
+  .max(64);
+
+/** Client tool results: 1-64 of them, each at most `maxBytes` of UTF-8 (like a user message). */
+export function checkToolResults(results: unknown, maxBytes: number): void {
+  const parsed = toolResultsSchema.safeParse(results);
+  if (!parsed.success) {
+    throw new ValidationError("Invalid tool results.", {
+      details: parsed.error.issues.map((i) => ({ path: `results.${i.path.join(".")}`, message: i.message })),
+    });
+  }
+  for (const [i, r] of parsed.data.entries()) {
+    const bytes = Buffer.byteLength(r.content, "utf8");
+    if (bytes > maxBytes) {
+      throw new RagKitError(
+        "too_large",
+        `Tool result ${i} is ${bytes} bytes; the limit is ${maxBytes} bytes.`,
+        {
+          details: [{ path: `results.${i}.content`, message: `at most ${maxBytes} bytes` }],
+        },
+      );
+    }
+  }
 }
 
 export function checkInput(message: unknown, threadId: string, maxBytes: number): void {

@@ -1,23 +1,40 @@
 import { randomUUID } from "node:crypto";
-import { type BaseMessage, HumanMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { Command, type StateSnapshot } from "@langchain/langgraph";
 import { z } from "zod";
 import { NotFoundError, RagKitError, ValidationError } from "../errors/index.js";
 import { assertTenantContext, type TenantContext } from "../tenant/context.js";
-import { type PendingInterrupt, parseDecision, pendingInterruptSchema } from "./approval.js";
+import {
+  approvalNote,
+  approvalReplyDecision,
+  type PendingInterrupt,
+  parseDecision,
+  pendingInterruptSchema,
+  SUPERSEDED_NOTE,
+} from "./approval.js";
 import { buildRagGraph, isSqlStore } from "./build.js";
 import { TenantCheckpointSaver } from "./checkpointer.js";
-import type { AgentEvent, CustomPayload } from "./events.js";
+import { parseClientInput } from "./client-tools.js";
+import type { AgentEvent, AgentEventOf, CustomPayload } from "./events.js";
+import { approvalReplyKwargs, conversationMessage, conversationOf, newMessageId } from "./messages.js";
 import { lastUserMessage, PROGRESS } from "./nodes/common.js";
-import type { CheckpointSummary, RagAgent, RagAgentOptions } from "./options.js";
+import type {
+  AgentToolResultsOptions,
+  CheckpointSummary,
+  ClientRunOptions,
+  RagAgent,
+  RagAgentOptions,
+} from "./options.js";
 import {
   abortedError,
   checkInput,
   checkpointIdSchema,
   checkThreadId,
+  checkToolResults,
   describeError,
   interruptOf,
   listOf,
+  messagesOf,
   nodeOf,
   threadKey,
   untilAborted,
@@ -35,16 +52,22 @@ import { type ModelUsage, type RunUsage, recordRunUsage, sumUsage } from "./usag
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024;
 
 type RunStart =
-  | { kind: "message"; message: string }
+  | { kind: "message"; message: string; messageId?: string | undefined }
   | { kind: "resume"; decision: unknown }
-  | { kind: "continue"; checkpointId?: string | undefined };
+  | { kind: "continue"; checkpointId?: string | undefined }
+  | { kind: "tool_results"; results: AgentToolResultsOptions["results"] };
 
-interface RunOptions {
+interface RunOptions extends ClientRunOptions {
   tenant: TenantContext;
   threadId?: string | undefined;
   signal?: AbortSignal | undefined;
   runId?: string | undefined;
 }
+
+/** The result a client tool call gets when the user moved on (or the client sent none): providers want one. */
+const NOT_RUN = (why: string) => JSON.stringify({ error: `Not run: ${why}.` });
+
+type ApprovalAnswer = Omit<AgentEventOf<"approval">, "type" | "runId" | "threadId">;
 
 export function createRagAgent(options: RagAgentOptions): RagAgent {
   const graph = buildRagGraph(options);
@@ -53,6 +76,124 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   // One run at a time per thread: two interleaved turns would fork the thread's checkpoints.
   const activeThreads = new Set<string>();
+
+  /**
+   * How a run starts: the graph input, the messages it adds that no node returns (the user's message, a
+   * declined approval's note, client tool results: announced as `message` events), and the approval it answers.
+   */
+  async function runInput(
+    start: RunStart,
+    tenant: TenantContext,
+    threadId: string,
+    checkpointId: string | undefined,
+  ): Promise<{ input: unknown; announce: BaseMessage[]; approval: ApprovalAnswer | null }> {
+    const snapshot = checkpointId
+      ? await snapshotAt(tenant, threadId, checkpointId)
+      : await graph.getState(threadConfig(tenant, threadId));
+    const values = snapshot.values as Partial<RagAgentStateValue>;
+    const history = values.messages ?? [];
+    const pending = interruptOf(snapshot);
+    // A client-chosen id must not collide with a message of the thread (that would overwrite it).
+    const freshId = (id: string | undefined, kind: "user" | "tool") =>
+      id && !history.some((m) => m.id === id) ? id : newMessageId(kind);
+    switch (start.kind) {
+      case "message": {
+        const id = freshId(start.messageId, "user");
+        const reply = pending ? approvalReplyDecision(start.message) : null;
+        if (pending && reply) {
+          // "approve" / "reject" typed in a chat without approval buttons: answers the pending approval.
+          const human = new HumanMessage({
+            id,
+            content: start.message,
+            additional_kwargs: approvalReplyKwargs,
+          });
+          return {
+            input: new Command({ resume: reply, update: { messages: [human] } }),
+            announce: [human],
+            approval: { tool: pending.tool, decision: reply, via: "reply" },
+          };
+        }
+        // Anything else on a thread that waits is a new turn: what waited is declined, visibly, in the history.
+        const declined: BaseMessage[] = [];
+        if (pending) {
+          const note = history.find((m) => pending.messageId !== undefined && m.id === pending.messageId);
+          declined.push(
+            new AIMessage({
+              id: note?.id ?? newMessageId("approval"),
+              content: `${note?.text ?? approvalNote(pending)}${SUPERSEDED_NOTE}`,
+            }),
+          );
+        }
+        for (const call of values.pendingToolCalls ?? []) {
+          declined.push(
+            new ToolMessage({
+              id: newMessageId("tool"),
+              tool_call_id: call.id,
+              name: call.name,
+              content: NOT_RUN("the user sent a new message instead"),
+            }),
+          );
+        }
+        const human = new HumanMessage({ id, content: start.message });
+        return {
+          input: {
+            messages: [...declined, human],
+            tenantId: tenant.tenantId,
+            userId: tenant.userId,
+            threadId,
+            approval: null,
+            pendingToolCalls: [],
+            toolNode: null,
+          },
+          announce: [...declined, human],
+          approval: pending
+            ? { tool: pending.tool, decision: { type: "reject", reason: "superseded" }, via: "superseded" }
+            : null,
+        };
+      }
+      case "resume": {
+        if (!pending) throw new RagKitError("conflict", "There is no pending approval on this thread.");
+        const decision = parseDecision(pending.tool, start.decision);
+        return {
+          input: new Command({ resume: decision }),
+          announce: [],
+          approval: { tool: pending.tool, decision, via: "resume" },
+        };
+      }
+      case "tool_results": {
+        const calls = values.pendingToolCalls ?? [];
+        if (calls.length === 0 || pending) {
+          throw new RagKitError("conflict", "No client tool calls are waiting for results on this thread.");
+        }
+        const unknown = start.results.find((r) => !calls.some((c) => c.id === r.toolCallId));
+        if (unknown) {
+          throw new RagKitError(
+            "conflict",
+            `No client tool call "${unknown.toolCallId}" is waiting on this thread.`,
+          );
+        }
+        const results = calls.map((call) => {
+          const result = start.results.find((r) => r.toolCallId === call.id);
+          return new ToolMessage({
+            id: freshId(result?.messageId, "tool"),
+            tool_call_id: call.id,
+            name: call.name,
+            content: result ? result.content : NOT_RUN("the client sent no result"),
+          });
+        });
+        return { input: { messages: results }, announce: results, approval: null };
+      }
+      case "continue": {
+        if (pending) {
+          throw new RagKitError("conflict", "This thread is waiting for approval: answer it with resume().");
+        }
+        if (!snapshot.next?.length) {
+          throw new RagKitError("conflict", "There is no unfinished run to continue on this thread.");
+        }
+        return { input: null, announce: [], approval: null };
+      }
+    }
+  }
 
   /** The graph config of a tenant's thread (the checkpointer reads the tenant from `configurable.tenant`). */
   function threadConfig(tenant: TenantContext, threadId: string, checkpointId?: string) {
@@ -106,6 +247,8 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
       : internal.signal;
     let current: AgentStep = "start";
     let locked: string | null = null;
+    // Text streamed this run per assistant message and the step that wrote it, until its node stores it.
+    const streamed = new Map<string, { text: string; step: AgentStep }>();
     // Usage records of the model calls of this run (from the node updates, so a continued run counts its own).
     const spent: ModelUsage[] = [];
     const saveUsage = async (owner: TenantContext, run: string, thread: string): Promise<RunUsage | null> => {
@@ -129,6 +272,7 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
       }
       if (start.kind === "message") checkInput(start.message, threadId, maxBytes);
       else checkThreadId(threadId);
+      if (start.kind === "tool_results") checkToolResults(start.results, maxBytes);
       if (signal.aborted) throw abortedError();
       const key = threadKey(tenant, threadId);
       if (activeThreads.has(key)) {
@@ -137,40 +281,20 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
       activeThreads.add(key);
       locked = key;
       const checkpointId = start.kind === "continue" ? start.checkpointId : undefined;
+      const client = parseClientInput(runOptions?.tools, runOptions?.context);
+      const base = threadConfig(tenant, threadId, checkpointId);
       const config = {
-        ...threadConfig(tenant, threadId, checkpointId),
+        ...base,
+        configurable: { ...base.configurable, clientInput: client },
         streamMode: ["updates", "custom"] as ("updates" | "custom")[],
         durability,
         signal,
       };
-      let input: unknown;
-      if (start.kind === "message") {
-        input = {
-          messages: [new HumanMessage(start.message)],
-          tenantId: tenant.tenantId,
-          userId: tenant.userId,
-          threadId,
-        };
-      } else {
-        const snapshot = checkpointId
-          ? await snapshotAt(tenant, threadId, checkpointId)
-          : await graph.getState(threadConfig(tenant, threadId));
-        const pending = interruptOf(snapshot);
-        if (start.kind === "resume") {
-          if (!pending) throw new RagKitError("conflict", "There is no pending approval on this thread.");
-          input = new Command({ resume: parseDecision(pending.tool, start.decision) });
-        } else {
-          if (pending) {
-            throw new RagKitError(
-              "conflict",
-              "This thread is waiting for approval: answer it with resume().",
-            );
-          }
-          if (!snapshot.next?.length) {
-            throw new RagKitError("conflict", "There is no unfinished run to continue on this thread.");
-          }
-          input = null;
-        }
+      const { input, announce, approval } = await runInput(start, tenant, threadId, checkpointId);
+      if (approval) yield { type: "approval", ...ids, ...approval };
+      for (const m of announce) {
+        const message = conversationMessage(m);
+        if (message) yield { type: "message", ...ids, message };
       }
       const final = {
         answer: "",
@@ -184,6 +308,10 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
         if (mode === "custom") {
           const payload = chunk as CustomPayload;
           if (payload.type === "step_started") current = payload.step;
+          if (payload.type === "text_delta") {
+            const before = payload.reset ? "" : (streamed.get(payload.messageId)?.text ?? "");
+            streamed.set(payload.messageId, { text: before + payload.delta, step: current });
+          }
           yield { ...ids, ...payload };
           continue;
         }
@@ -204,6 +332,12 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
           const s = node as AgentStep;
           for (const text of listOf<string>(update.thoughts))
             yield { type: "thought", ...ids, step: s, text };
+          for (const m of messagesOf(update.messages)) {
+            const message = conversationMessage(m);
+            if (!message) continue;
+            streamed.delete(message.id); // stored by its node: nothing to save if the run stops now
+            yield { type: "message", ...ids, message };
+          }
           spent.push(...listOf<ModelUsage>(update.usage));
           if (update.answer !== undefined && s !== "analyze") {
             final.answer = update.answer;
@@ -244,6 +378,22 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
     } catch (error) {
       // Tokens spent before a failure are still billed by the provider: record them too.
       if (tenant && spent.length) await saveUsage(tenant, runId, threadId);
+      // A stopped answer stays in the conversation as far as it streamed (the user saw it; so does a reload).
+      if (tenant && signal.aborted) {
+        for (const [id, { text, step: asNode }] of streamed) {
+          if (text.trim() === "") continue;
+          try {
+            await graph.updateState(
+              threadConfig(tenant, threadId),
+              { messages: [new AIMessage({ id, content: text })], answer: text },
+              asNode,
+            );
+            yield { type: "message", ...ids, message: { id, role: "assistant", content: text } };
+          } catch (saveError) {
+            options.onInternalError?.(saveError);
+          }
+        }
+      }
       yield { type: "run_error", ...ids, ...describeError(error, signal, current, options.onInternalError) };
     } finally {
       internal.abort();
@@ -253,13 +403,20 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
 
   return {
     graph,
-    stream: (message, streamOptions) => execute({ kind: "message", message }, streamOptions),
+    stream: (message, streamOptions) =>
+      execute({ kind: "message", message, messageId: streamOptions?.messageId }, streamOptions),
     resume: (resumeOptions) => execute({ kind: "resume", decision: resumeOptions?.decision }, resumeOptions),
     continue: (continueOptions) =>
       execute({ kind: "continue", checkpointId: continueOptions?.checkpointId }, continueOptions),
+    submitToolResults: (resultOptions) =>
+      execute({ kind: "tool_results", results: resultOptions?.results ?? [] }, resultOptions),
     async run(message, runOptions) {
       const events: AgentEvent[] = [];
-      for await (const event of execute({ kind: "message", message }, runOptions)) events.push(event);
+      for await (const event of execute(
+        { kind: "message", message, messageId: runOptions?.messageId },
+        runOptions,
+      ))
+        events.push(event);
       const last = events.at(-1);
       if (last?.type === "run_error") throw new RagKitError(last.code as RagKitError["code"], last.message);
       if (last?.type !== "run_finished") throw new RagKitError("aborted", "The run ended without a result.");
@@ -277,6 +434,11 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
         ...(usage ? { usage } : {}),
         events,
       };
+    },
+    async getPendingToolCalls(tenant, threadId) {
+      const values = (await graph.getState(threadConfig(tenant, threadId)))
+        .values as Partial<RagAgentStateValue>;
+      return [...(values.pendingToolCalls ?? [])];
     },
     async getPendingInterrupt(tenant, threadId) {
       return interruptOf(await graph.getState(threadConfig(tenant, threadId)));
@@ -323,6 +485,7 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
         next: [...(snapshot.next ?? [])],
         values,
         messages: lastUserMessage([...(values.messages ?? []), new HumanMessage("")]).history,
+        conversation: conversationOf(values.messages ?? []),
         interrupt: interruptOf(snapshot),
       };
     },

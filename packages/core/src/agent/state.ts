@@ -1,5 +1,7 @@
 import { MessagesValue, ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
+import { approvalStateSchema } from "./approval.js";
+import { conversationToolCallSchema } from "./messages.js";
 import { type ModelUsage, modelUsageSchema } from "./usage.js";
 
 /** What the user asked for, as the analyze step understood it. */
@@ -116,6 +118,7 @@ export const stepSchema = z.enum([
   "validate",
   "respond",
   "query",
+  "approve",
 ]);
 export type AgentStep = z.infer<typeof stepSchema>;
 
@@ -158,6 +161,14 @@ export const RagAgentState = new StateSchema({
   citations: z.array(citationSchema).default(() => []),
   validation: validationSchema.nullable().default(null),
   toolCalls: z.array(toolCallSchema).default(() => []),
+  /** A step's pending or answered approval this turn (see `approve`). */
+  approval: approvalStateSchema.nullable().default(null),
+  /**
+   * Client tool calls the answer model made that wait for the client's results (the turn continues when they
+   * arrive), and the node that made them.
+   */
+  pendingToolCalls: z.array(conversationToolCallSchema).default(() => []),
+  toolNode: z.enum(["generate", "respond"]).nullable().default(null),
   /** Answers generated this turn (1, or 2 after a regeneration requested by validation). */
   attempts: z.number().int().min(0).default(0),
   /** Token usage of this turn's model calls; nodes return new records, the reducer appends (analyze resets). */

@@ -34,7 +34,7 @@ const ROLE_MARKERS: Array<[Role, string]> = [
 export interface Reply {
   text?: string;
   /** A tool call instead of text: the raw arguments JSON (may be invalid or carry extra fields). */
-  toolCall?: { name: string; args: string };
+  toolCall?: { name: string; args: string; id?: string };
   status?: number;
   headers?: Record<string, string>;
   /** "cut": the connection drops after the text; "hang": the stream never ends (until aborted). */
@@ -99,8 +99,8 @@ export function fakeLlm(provider: Provider, script: () => Script) {
       const pieces = [reply.toolCall.args.slice(0, 5), reply.toolCall.args.slice(5)];
       frames =
         provider === "openai"
-          ? openaiToolCallFrames(reply.toolCall.name, pieces)
-          : anthropicToolUseFrames(reply.toolCall.name, pieces);
+          ? openaiToolCallFrames(reply.toolCall.name, pieces, reply.toolCall.id)
+          : anthropicToolUseFrames(reply.toolCall.name, pieces, { id: reply.toolCall.id ?? "toolu_01A" });
     } else {
       const text = tokens(reply.text ?? "");
       frames =

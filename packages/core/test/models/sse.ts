@@ -73,7 +73,11 @@ export function openaiFrames(
 }
 
 /** OpenAI tool-call stream: the arguments JSON arrives in pieces. */
-export function openaiToolCallFrames(name: string, argumentPieces: readonly string[]): string[] {
+export function openaiToolCallFrames(
+  name: string,
+  argumentPieces: readonly string[],
+  id = "call_Xy12",
+): string[] {
   const frame = (body: unknown) => `data: ${JSON.stringify(body)}\n\n`;
   return [
     frame({
@@ -84,7 +88,7 @@ export function openaiToolCallFrames(name: string, argumentPieces: readonly stri
           delta: {
             role: "assistant",
             content: null,
-            tool_calls: [{ index: 0, id: "call_Xy12", type: "function", function: { name, arguments: "" } }],
+            tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }],
           },
           logprobs: null,
           finish_reason: null,

@@ -2,6 +2,7 @@ import {
   type ChatApprovalDecision,
   chatApprovalDecisionSchema,
   chatIdSchema,
+  jsonObjectSchema,
   jsonValueSchema,
   textSchema,
 } from "@ragkit/protocol";
@@ -9,18 +10,39 @@ import { z } from "zod";
 import { HttpError, invalidInput } from "../http.js";
 
 /**
- * The parts of AG-UI's `RunAgentInput` this server uses. Lenient on everything else (CopilotKit sends tools,
- * context and state we do not need); unknown fields — including any tenant id — are dropped.
+ * An AG-UI message as the client holds it. Fields beyond the ones read here are kept (the client's copy is
+ * echoed back in MESSAGES_SNAPSHOT when a message changes), but never trusted for anything.
+ */
+const aguiMessageSchema = z.looseObject({
+  id: textSchema.min(1).max(200),
+  role: textSchema.max(32),
+  content: jsonValueSchema().optional(),
+  toolCallId: textSchema.max(200).optional(),
+});
+
+/** A tool the client runs itself (CopilotKit useFrontendTool / useCopilotAction). Checked again by the agent. */
+const aguiToolSchema = z.object({
+  name: textSchema.max(64),
+  description: textSchema.max(4000).optional(),
+  parameters: jsonObjectSchema().optional(),
+});
+
+/** App context (useAgentContext / useCopilotReadable): values that are not strings are sent as JSON. */
+const aguiContextSchema = z.object({
+  description: textSchema.max(10_000).default(""),
+  value: jsonValueSchema().transform((v) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""))),
+});
+
+/**
+ * The parts of AG-UI's `RunAgentInput` this server uses; unknown fields — including any tenant id — are
+ * dropped. `state` is read only for the app's own keys (see `appStateContext`), as bounded model context.
  */
 export const runAgentInputSchema = z.object({
   threadId: chatIdSchema,
   runId: chatIdSchema,
-  messages: z
-    .array(
-      z.object({ id: textSchema.max(200), role: textSchema.max(32), content: jsonValueSchema().optional() }),
-    )
-    .max(10_000)
-    .default([]),
+  messages: z.array(aguiMessageSchema).max(10_000).default([]),
+  tools: z.array(aguiToolSchema).max(64).default([]),
+  context: z.array(aguiContextSchema).max(1000).default([]),
   state: jsonValueSchema().optional(),
   forwardedProps: jsonValueSchema().optional(),
   /** AG-UI's standard interrupt answers (what CopilotKit's `useInterrupt` sends for `outcome: "interrupt"`). */
@@ -111,4 +133,47 @@ function toDecision(raw: unknown, path: string): ChatApprovalDecision {
   const parsed = chatApprovalDecisionSchema.safeParse(value);
   if (!parsed.success) throw invalidInput("approval decision", parsed.error.issues, path.split("."));
   return parsed.data;
+}
+
+/** The shared-state keys the server itself writes (the rest of a client's state is the app's). */
+const SERVER_STATE_KEYS = new Set([
+  "step",
+  "progress",
+  "thoughts",
+  "citations",
+  "validation",
+  "toolCalls",
+  "interrupt",
+]);
+
+/**
+ * The client's tools and context for the agent: AG-UI `context` entries, plus the app's own keys of the shared
+ * state (what CopilotKit's `useCoAgent` setState wrote) as one more entry. The agent bounds their size; they
+ * are model context only — the tenant comes from the verified token alone.
+ */
+export function clientInput(input: RunAgentInput): {
+  tools: Array<{ name: string; description?: string; parameters?: Record<string, unknown> }>;
+  context: Array<{ description: string; value: string }>;
+} {
+  const context = input.context.map((c) => ({ description: c.description, value: c.value }));
+  if (input.state && typeof input.state === "object" && !Array.isArray(input.state)) {
+    const own = Object.fromEntries(
+      Object.entries(input.state as Record<string, unknown>).filter(([key]) => !SERVER_STATE_KEYS.has(key)),
+    );
+    if (Object.keys(own).length > 0) context.push({ description: "App state", value: JSON.stringify(own) });
+  }
+  return { tools: input.tools, context };
+}
+
+/** The trailing tool messages of a client's follow-up run: its results for client tool calls. */
+export function trailingToolResults(
+  messages: RunAgentInput["messages"],
+): Array<{ toolCallId: string; content: string; messageId: string }> {
+  const results: Array<{ toolCallId: string; content: string; messageId: string }> = [];
+  for (let i = messages.length - 1; i >= 0 && messages[i]?.role === "tool"; i--) {
+    const m = messages[i]!;
+    const content = typeof m.content === "string" ? m.content : (JSON.stringify(m.content ?? null) ?? "");
+    results.unshift({ toolCallId: m.toolCallId ?? "", content, messageId: m.id });
+  }
+  return results;
 }

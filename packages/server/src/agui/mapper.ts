@@ -1,4 +1,13 @@
+import type { ConversationMessage } from "@ragkit/core";
 import type { StoredEvent } from "../runs/live-run.js";
+import {
+  type AguiMessage,
+  insertToolResult,
+  isConversationMessage,
+  textContent,
+  toAguiMessage,
+  toAguiToolCall,
+} from "./messages.js";
 
 /** An AG-UI 0.0.59 event, as plain JSON (the `@ag-ui/core` shapes; validated by the contract tests). */
 export type AguiEvent = { type: string } & Record<string, unknown>;
@@ -30,26 +39,51 @@ export function initialState(): AguiState {
 
 const replace = (path: string, value: unknown) => ({ op: "replace", path, value });
 
+/** How the mapper shows a pending approval besides the note message and CUSTOM `on_interrupt`. */
+export interface AguiMapperOptions {
+  /**
+   * Also end an interrupted run with AG-UI's standard `RUN_FINISHED.outcome: "interrupt"`. AG-UI clients then
+   * refuse every new message on the thread until the interrupt is resumed (`Thread has 1 pending interrupt(s)
+   * not addressed by resume`), which strands chats without a `useInterrupt` handler. Default false.
+   */
+  standardInterrupts?: boolean;
+  /** The client's messages when the run started (`RunAgentInput.messages`): edits are sent as snapshots of them. */
+  messages?: readonly AguiMessage[];
+}
+
 /**
  * Turns a run's stored agent events into AG-UI events, keeping what the AG-UI client verifies: RUN_STARTED
  * first; text messages and steps opened and closed in pairs (all closed before RUN_FINISHED); RUN_FINISHED or
  * RUN_ERROR last. Step, progress, thoughts, citations, validation and a pending approval travel as shared
  * state (STATE_SNAPSHOT, then JSON-Patch STATE_DELTA); an approval also as CUSTOM `on_interrupt`, the event
- * CopilotKit's `useInterrupt` listens for. Unknown agent events are skipped (the union grows additively).
+ * CopilotKit's `useInterrupt` listens for, and as the note message every chat shows.
+ *
+ * Messages use the ids the thread stores, and the mapper folds what it emits over the client's messages:
+ * when a message changes after it was shown (a regenerated answer, a declined approval's note) it sends a
+ * MESSAGES_SNAPSHOT of that folded list, so the client ends with exactly what a replay (`connect`) shows.
+ * Tool calls carry their assistant message as `parentMessageId`. Unknown agent events are skipped (the union
+ * grows additively).
  */
 export class AguiMapper {
-  private messageId: string | null = null;
-  private streamedText = false;
+  private open: string | null = null;
   private readonly openSteps = new Set<string>();
   private readonly state = initialState();
-  private messageCount = 0;
+  private readonly folded: AguiMessage[];
+  private answered = false;
   private interrupt: { id: string; tool?: unknown; reason?: unknown; args?: unknown; kind?: unknown } | null =
     null;
 
   constructor(
     private readonly ids: { threadId: string; runId: string },
-    private readonly newId: () => string = () => crypto.randomUUID(),
-  ) {}
+    private readonly options: AguiMapperOptions = {},
+  ) {
+    this.folded = structuredClone([...(options.messages ?? [])]);
+  }
+
+  /** The conversation as the client has it after the events mapped so far. */
+  get messages(): readonly AguiMessage[] {
+    return this.folded;
+  }
 
   map(event: StoredEvent): AguiEvent[] {
     const d = event.data;
@@ -82,33 +116,23 @@ export class AguiMapper {
         this.state.thoughts.push(String(d.text));
         out.push({ type: "STATE_DELTA", delta: [{ op: "add", path: "/thoughts/-", value: String(d.text) }] });
         break;
-      case "text_delta": {
-        const delta = String(d.delta ?? "");
-        // A regenerated answer replaces the streamed one: close the superseded message, start a new one.
-        if (d.reset === true) out.push(...this.closeMessage());
-        if (delta === "") break;
-        out.push(...this.openMessage());
-        this.streamedText = true;
-        out.push({ type: "TEXT_MESSAGE_CONTENT", messageId: this.messageId, delta });
+      case "text_delta":
+        out.push(
+          ...this.text(
+            String(d.messageId ?? `${this.ids.runId}:answer`),
+            String(d.delta ?? ""),
+            d.reset === true,
+          ),
+        );
         break;
-      }
+      case "message":
+        if (isConversationMessage(d.message)) out.push(...this.message(d.message));
+        break;
       case "tool_call": {
-        out.push(...this.closeMessage());
+        // The calls themselves reach the chat as messages; the state keeps them for renderers of agent state.
         const call = d.toolCall as { id: string; name: string; args: unknown; result: unknown };
         this.state.toolCalls.push(call);
-        out.push(
-          { type: "TOOL_CALL_START", toolCallId: call.id, toolCallName: call.name },
-          { type: "TOOL_CALL_ARGS", toolCallId: call.id, delta: JSON.stringify(call.args ?? {}) },
-          { type: "TOOL_CALL_END", toolCallId: call.id },
-          {
-            type: "TOOL_CALL_RESULT",
-            messageId: this.newId(),
-            toolCallId: call.id,
-            content: JSON.stringify(call.result ?? null),
-            role: "tool",
-          },
-          { type: "STATE_DELTA", delta: [{ op: "add", path: "/toolCalls/-", value: call }] },
-        );
+        out.push({ type: "STATE_DELTA", delta: [{ op: "add", path: "/toolCalls/-", value: call }] });
         break;
       }
       case "citations":
@@ -127,11 +151,9 @@ export class AguiMapper {
         break;
       case "run_finished": {
         const answer = String(d.answer ?? "");
-        // Answers that were not streamed token by token still reach the chat as one message.
-        if (!this.streamedText && answer !== "") {
-          out.push(...this.openMessage());
-          out.push({ type: "TEXT_MESSAGE_CONTENT", messageId: this.messageId, delta: answer });
-        }
+        // An answer no message event carried (a custom graph) still reaches the chat as one message.
+        if (!this.answered && answer !== "")
+          out.push(...this.text(`${this.ids.runId}:answer`, answer, false));
         out.push(...this.closeMessage(), ...this.closeSteps());
         out.push({
           type: "RUN_FINISHED",
@@ -144,25 +166,8 @@ export class AguiMapper {
             validation: d.validation ?? null,
             ...(d.usage === undefined ? {} : { usage: d.usage }),
           },
-          // AG-UI's standard interrupt outcome (CopilotKit's useInterrupt prefers it over on_interrupt).
-          ...(d.status === "interrupted" && this.interrupt
-            ? {
-                outcome: {
-                  type: "interrupt",
-                  interrupts: [
-                    {
-                      id: this.interrupt.id,
-                      reason: "approval",
-                      message: String(this.interrupt.reason ?? "Approval required."),
-                      metadata: {
-                        tool: this.interrupt.tool,
-                        args: this.interrupt.args,
-                        kind: this.interrupt.kind,
-                      },
-                    },
-                  ],
-                },
-              }
+          ...(d.status === "interrupted" && this.interrupt && this.options.standardInterrupts
+            ? { outcome: interruptOutcome(this.interrupt) }
             : {}),
         });
         break;
@@ -181,16 +186,101 @@ export class AguiMapper {
     return out;
   }
 
-  private openMessage(): AguiEvent[] {
-    if (this.messageId) return [];
-    this.messageId = `${this.ids.runId}:a${++this.messageCount}`;
-    return [{ type: "TEXT_MESSAGE_START", messageId: this.messageId, role: "assistant" }];
+  /** Streamed text of an assistant message; `reset` replaces what it said so far (a regenerated answer). */
+  private text(id: string, delta: string, reset: boolean): AguiEvent[] {
+    const out: AguiEvent[] = [];
+    this.answered = true;
+    if (this.open !== id) out.push(...this.closeMessage());
+    const existing = this.find(id);
+    if (reset && existing && textContent(existing.content) !== "") {
+      existing.content = "";
+      out.push(this.snapshot());
+    }
+    if (delta === "") return out;
+    if (this.open !== id) {
+      out.push({ type: "TEXT_MESSAGE_START", messageId: id, role: "assistant" });
+      this.open = id;
+      if (!existing) this.folded.push({ id, role: "assistant", content: "" });
+    }
+    const target = this.find(id)!;
+    target.content = `${textContent(target.content)}${delta}`;
+    out.push({ type: "TEXT_MESSAGE_CONTENT", messageId: id, delta });
+    return out;
+  }
+
+  /** A message the thread stored: shown if new, reconciled (snapshot) if the client's copy differs. */
+  private message(m: ConversationMessage): AguiEvent[] {
+    const out: AguiEvent[] = [];
+    const existing = this.find(m.id);
+    if (m.role === "user") {
+      if (existing && textContent(existing.content) === m.content) return out;
+      if (existing) existing.content = m.content;
+      else this.folded.push(toAguiMessage(m));
+      return [this.snapshot()];
+    }
+    if (m.role === "tool") {
+      if (existing) {
+        if (textContent(existing.content) === m.content) return out;
+        existing.content = m.content;
+        return [this.snapshot()];
+      }
+      insertToolResult(this.folded, toAguiMessage(m));
+      return [
+        {
+          type: "TOOL_CALL_RESULT",
+          messageId: m.id,
+          toolCallId: m.toolCallId ?? "",
+          content: m.content,
+          role: "tool",
+        },
+      ];
+    }
+    this.answered = true;
+    if (this.open === m.id) out.push(...this.closeMessage());
+    let changed = false;
+    let target = existing;
+    if (!target) {
+      if (m.content !== "") {
+        out.push(
+          { type: "TEXT_MESSAGE_START", messageId: m.id, role: "assistant" },
+          { type: "TEXT_MESSAGE_CONTENT", messageId: m.id, delta: m.content },
+          { type: "TEXT_MESSAGE_END", messageId: m.id },
+        );
+        target = { id: m.id, role: "assistant", content: m.content };
+      } else {
+        target = { id: m.id, role: "assistant" };
+      }
+      this.folded.push(target);
+    } else if (textContent(target.content) !== m.content) {
+      target.content = m.content;
+      changed = true;
+    }
+    for (const call of m.toolCalls ?? []) {
+      if (target.toolCalls?.some((c) => c.id === call.id)) continue;
+      const args = JSON.stringify(call.args ?? {});
+      out.push(
+        { type: "TOOL_CALL_START", toolCallId: call.id, toolCallName: call.name, parentMessageId: m.id },
+        { type: "TOOL_CALL_ARGS", toolCallId: call.id, delta: args },
+        { type: "TOOL_CALL_END", toolCallId: call.id },
+      );
+      target.toolCalls = [...(target.toolCalls ?? []), toAguiToolCall(call)];
+    }
+    if (changed) out.push(this.snapshot());
+    return out;
+  }
+
+  private find(id: string): AguiMessage | undefined {
+    return this.folded.find((m) => m.id === id);
+  }
+
+  private snapshot(): AguiEvent {
+    return { type: "MESSAGES_SNAPSHOT", messages: structuredClone(this.folded) };
   }
 
   private closeMessage(): AguiEvent[] {
-    if (!this.messageId) return [];
-    const id = this.messageId;
-    this.messageId = null;
+    if (!this.open) return [];
+    const id = this.open;
+    this.open = null;
     return [{ type: "TEXT_MESSAGE_END", messageId: id }];
   }
 
@@ -201,15 +291,38 @@ export class AguiMapper {
   }
 }
 
+/** AG-UI's standard interrupt outcome for a pending approval. */
+export function interruptOutcome(interrupt: {
+  id: string;
+  tool?: unknown;
+  reason?: unknown;
+  args?: unknown;
+  kind?: unknown;
+}) {
+  return {
+    type: "interrupt",
+    interrupts: [
+      {
+        id: interrupt.id,
+        reason: "approval",
+        message: String(interrupt.reason ?? "Approval required."),
+        metadata: { tool: interrupt.tool, args: interrupt.args, kind: interrupt.kind },
+      },
+    ],
+  };
+}
+
 /**
  * AG-UI events for a RagKit agent's event stream (`agent.stream(...)`): host the agent in any AG-UI runtime,
- * e.g. as the `run()` of an `AbstractAgent` registered with CopilotKit's own runtime.
+ * e.g. as the `run()` of an `AbstractAgent` registered with CopilotKit's own runtime. Pass the run input's
+ * `messages`, so that a message changed after it was shown is replaced in the client without losing the rest.
  */
 export async function* toAguiEvents(
   events: AsyncIterable<{ type: string }>,
   ids: { threadId: string; runId: string },
+  options: AguiMapperOptions = {},
 ): AsyncGenerator<AguiEvent> {
-  const mapper = new AguiMapper(ids);
+  const mapper = new AguiMapper(ids, options);
   let seq = 0;
   for await (const event of events) {
     yield* mapper.map({ seq: ++seq, type: event.type, data: event as unknown as Record<string, unknown> });

@@ -1,9 +1,22 @@
+import { loadCore } from "../core.js";
 import { HttpError, invalidInput, jsonResponse } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
+import type { RunStart } from "../runs/manager.js";
 import { sseResponse } from "../runs/sse.js";
 import { threadState } from "../threads/routes.js";
-import { envelopeSchema, resumeDecision, runAgentInputSchema, stopInputSchema, textOf } from "./input.js";
-import { type AguiEvent, AguiMapper, INTERRUPT_EVENT } from "./mapper.js";
+import { SERVER_VERSION } from "../version.js";
+import {
+  clientInput,
+  envelopeSchema,
+  type RunAgentInput,
+  resumeDecision,
+  runAgentInputSchema,
+  stopInputSchema,
+  textOf,
+  trailingToolResults,
+} from "./input.js";
+import { type AguiEvent, AguiMapper, INTERRUPT_EVENT, interruptOutcome } from "./mapper.js";
+import { toAguiMessage } from "./messages.js";
 
 /** CopilotKit's runtime protocol lives under this prefix: `runtimeUrl` = `<server><basePath>/copilotkit`. */
 export const COPILOTKIT_PREFIX = "/copilotkit";
@@ -15,7 +28,8 @@ function checkAgent(c: RouteContext, agentId: string | undefined): void {
 function info(c: RouteContext): Response {
   const o = c.chat.options;
   return jsonResponse(200, {
-    version: "1.75.0",
+    // The version of @ragkit/server answering (CopilotKit only displays it); the protocol is AG-UI 0.0.59.
+    version: SERVER_VERSION,
     agents: {
       [o.id]: {
         name: o.name ?? o.id,
@@ -49,32 +63,32 @@ async function run(c: RouteContext, agentId: string | undefined, body: unknown):
   const parsed = runAgentInputSchema.safeParse(body);
   if (!parsed.success) throw invalidInput("RunAgentInput", parsed.error.issues);
   const input = parsed.data;
+  // Client tools are checked before the run starts: a bad one is a 400, not a failed run.
+  const tools = (await loadCore()).clientToolsSchema.safeParse(input.tools);
+  if (!tools.success) throw invalidInput("RunAgentInput", tools.error.issues, ["tools"]);
   const { ctx } = await c.tenant();
   const manager = await c.chat.runs();
-  const decision = resumeDecision(input);
-  const last = input.messages.at(-1);
-  const message = last?.role === "user" ? textOf(last.content) : "";
-  if (!decision && message.trim() === "") {
-    // Nothing for this agent to answer (e.g. a follow-up after a frontend tool): an empty, well-formed run.
-    const ids = { threadId: input.threadId, runId: input.runId };
+  const start = await runStart(c, input);
+  const ids = { threadId: input.threadId, runId: input.runId };
+  if (!start) {
+    // Nothing for this agent to answer (no new user message, no answer to a pending approval or tool call).
     return eventStream(c, [
       { type: "RUN_STARTED", ...ids },
       { type: "RUN_FINISHED", ...ids },
     ]);
   }
-  if (decision && !(await manager.agent.getPendingInterrupt(ctx, input.threadId).catch(() => null))) {
-    throw new HttpError("conflict", "There is no pending approval on this thread.");
-  }
-  const started = await manager.start(
-    ctx,
-    decision
-      ? { kind: "resume", threadId: input.threadId, decision }
-      : { kind: "message", message, threadId: input.threadId },
-    { runId: await freshRunId(manager, ctx, input.runId), background: false, requestId: c.requestId },
-  );
+  const started = await manager.start(ctx, start, {
+    runId: await freshRunId(manager, ctx, input.runId),
+    background: false,
+    requestId: c.requestId,
+    client: clientInput(input),
+  });
   const subscription = new AbortController();
   const events = await manager.subscribe(ctx, started.id, 0, subscription.signal);
-  const mapper = new AguiMapper({ threadId: input.threadId, runId: input.runId });
+  const mapper = new AguiMapper(ids, {
+    messages: input.messages,
+    standardInterrupts: c.chat.options.standardInterrupts,
+  });
   return sseResponse(
     async function* (disconnect) {
       disconnect.addEventListener("abort", () => subscription.abort(), { once: true });
@@ -89,6 +103,37 @@ async function run(c: RouteContext, agentId: string | undefined, body: unknown):
     },
     { heartbeatMs: c.chat.options.heartbeatMs, request: c.request, headers: { "x-run-id": started.id } },
   );
+}
+
+/**
+ * What a run input asks for: an answer to the pending approval (useInterrupt's resume), the client's results
+ * for pending client tool calls (CopilotKit's follow-up after a frontend tool ran: the last messages are tool
+ * results), or a new user message. Null when there is nothing to answer.
+ */
+async function runStart(c: RouteContext, input: RunAgentInput): Promise<RunStart | null> {
+  const { ctx } = await c.tenant();
+  const manager = await c.chat.runs();
+  const decision = resumeDecision(input);
+  if (decision) {
+    if (!(await manager.agent.getPendingInterrupt(ctx, input.threadId).catch(() => null))) {
+      throw new HttpError("conflict", "There is no pending approval on this thread.");
+    }
+    return { kind: "resume", threadId: input.threadId, decision };
+  }
+  const last = input.messages.at(-1);
+  if (last?.role === "tool") {
+    const pending = await manager.agent.getPendingToolCalls(ctx, input.threadId).catch(() => []);
+    const results = trailingToolResults(input.messages).filter((r) =>
+      pending.some((p) => p.id === r.toolCallId),
+    );
+    if (results.length === 0) {
+      throw new HttpError("conflict", "No tool call of this thread is waiting for these results.");
+    }
+    return { kind: "tool_results", threadId: input.threadId, results };
+  }
+  const message = last?.role === "user" ? textOf(last.content) : "";
+  if (message.trim() === "") return null;
+  return { kind: "message", message, threadId: input.threadId, messageId: last?.id };
 }
 
 /**
@@ -125,14 +170,9 @@ async function connect(c: RouteContext, agentId: string | undefined, body: unkno
     ]);
   }
   const state = await threadState(manager, ctx, threadId);
-  const messages = state.messages.map((m, i) => ({
-    id: `${threadId}:m${i}`,
-    role: m.role,
-    content: m.content,
-  }));
   const events: AguiEvent[] = [
     { type: "RUN_STARTED", ...ids },
-    { type: "MESSAGES_SNAPSHOT", messages },
+    { type: "MESSAGES_SNAPSHOT", messages: state.conversation.map(toAguiMessage) },
     {
       type: "STATE_SNAPSHOT",
       snapshot: { ...state.state, interrupt: state.interrupt },
@@ -143,21 +183,7 @@ async function connect(c: RouteContext, agentId: string | undefined, body: unkno
   events.push({
     type: "RUN_FINISHED",
     ...ids,
-    ...(pending
-      ? {
-          outcome: {
-            type: "interrupt",
-            interrupts: [
-              {
-                id: pending.id,
-                reason: "approval",
-                message: pending.reason,
-                metadata: { tool: pending.tool, args: pending.args, kind: pending.kind },
-              },
-            ],
-          },
-        }
-      : {}),
+    ...(pending && c.chat.options.standardInterrupts ? { outcome: interruptOutcome(pending) } : {}),
   });
   return eventStream(c, events);
 }

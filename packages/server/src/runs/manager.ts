@@ -1,17 +1,28 @@
-import type { AgentEvent, ApprovalDecision, RagAgent, RunRecord, RunStore } from "@ragkit/core";
+import type {
+  AgentEvent,
+  AgentToolResultsOptions,
+  ApprovalDecision,
+  ClientRunOptions,
+  RagAgent,
+  RunRecord,
+  RunStore,
+} from "@ragkit/core";
 import type { KnowledgeStore, TenantContext } from "../core.js";
 import { HttpError } from "../http.js";
 import { LiveRun, type StoredEvent } from "./live-run.js";
 
 export type RunStart =
-  | { kind: "message"; message: string; threadId?: string | undefined }
-  | { kind: "resume"; threadId: string; decision: ApprovalDecision };
+  | { kind: "message"; message: string; threadId?: string | undefined; messageId?: string | undefined }
+  | { kind: "resume"; threadId: string; decision: ApprovalDecision }
+  | { kind: "tool_results"; threadId: string; results: AgentToolResultsOptions["results"] };
 
 export interface StartOptions {
   runId?: string | undefined;
   /** Keep running when every client has disconnected. */
   background?: boolean;
   requestId?: string;
+  /** Client tools and app context (AG-UI `RunAgentInput.tools` / `context`). */
+  client?: ClientRunOptions;
 }
 
 export interface RunManagerDeps {
@@ -76,7 +87,8 @@ export class RunManager {
     const record = await this.deps.runs.createRun(ctx, {
       ...(options.runId ? { id: options.runId } : {}),
       threadId,
-      kind: start.kind,
+      // Client tool results continue the turn their answer model paused.
+      kind: start.kind === "tool_results" ? "continue" : start.kind,
       background: options.background ?? false,
       title: start.kind === "message" ? start.message : null,
       owner: this.deps.owner,
@@ -84,35 +96,51 @@ export class RunManager {
     const live = new LiveRun(record.id, threadId, ctx, record.background);
     this.live.set(liveKey(ctx.tenantId, record.id), live);
     this.ensureCancelPoll();
-    void this.execute(live, start, options.requestId ?? null);
+    void this.execute(live, start, options.requestId ?? null, options.client ?? {});
     return live;
   }
 
-  private async execute(live: LiveRun, start: RunStart, requestId: string | null): Promise<void> {
+  private async execute(
+    live: LiveRun,
+    start: RunStart,
+    requestId: string | null,
+    client: ClientRunOptions,
+  ): Promise<void> {
     const { agent, runs } = this.deps;
     const { ctx } = live;
-    const common = { tenant: ctx, threadId: live.threadId, runId: live.id, signal: live.abort.signal };
+    const common = {
+      tenant: ctx,
+      threadId: live.threadId,
+      runId: live.id,
+      signal: live.abort.signal,
+      ...client,
+    };
     let last: AgentEvent | null = null;
     try {
-      if (start.kind === "resume") {
-        const pending = await agent.getPendingInterrupt(ctx, live.threadId).catch(() => null);
-        await this.audit(ctx, {
-          action: "agent.approval",
-          resourceType: "thread",
-          resourceId: live.threadId,
-          requestId,
-          details: { runId: live.id, decision: start.decision.type, tool: pending?.tool ?? null },
-        });
-      }
       const stream =
         start.kind === "message"
-          ? agent.stream(start.message, common)
-          : agent.resume({ ...common, decision: start.decision });
+          ? agent.stream(start.message, {
+              ...common,
+              ...(start.messageId ? { messageId: start.messageId } : {}),
+            })
+          : start.kind === "resume"
+            ? agent.resume({ ...common, decision: start.decision })
+            : agent.submitToolResults({ ...common, results: start.results });
       for await (const event of stream) {
         // The events could not be stored: nothing more is streamed that a replay would not have.
         if (live.persistFailed) break;
         live.push(event.type, event as unknown as Record<string, unknown>);
         this.flush(live);
+        if (event.type === "approval") {
+          // However the approval was answered: the API, a typed reply, or a new message that declined it.
+          await this.audit(ctx, {
+            action: "agent.approval",
+            resourceType: "thread",
+            resourceId: live.threadId,
+            requestId,
+            details: { runId: live.id, decision: event.decision.type, tool: event.tool, via: event.via },
+          });
+        }
         if (event.type === "tool_call" && event.toolCall.name === "query_database") {
           const result = event.toolCall.result as { rowCount?: unknown } | null;
           await this.audit(ctx, {

@@ -37,6 +37,14 @@ export interface AgentHandlerOptions {
    */
   persistRetries?: number;
   persistRetryMs?: number;
+  /**
+   * Also end runs that wait for approval with AG-UI's standard `RUN_FINISHED.outcome: "interrupt"` (and
+   * replay it on connect). An AG-UI client then blocks every new message on the thread until the interrupt is
+   * resumed, so only turn this on when every client handles interrupts (CopilotKit `useInterrupt`). Default
+   * false: approvals arrive as a note message, shared state and CUSTOM `on_interrupt` (which `useInterrupt`
+   * handles too), and a new message declines them.
+   */
+  standardInterrupts?: boolean;
 }
 
 export const agentOptionsSchema = z
@@ -54,6 +62,7 @@ export const agentOptionsSchema = z
     staleRunMs: z.number().int().min(30).max(3_600_000).default(30_000),
     persistRetries: z.number().int().min(0).max(20).default(5),
     persistRetryMs: z.number().int().min(1).max(60_000).default(100),
+    standardInterrupts: z.boolean().default(false),
   })
   .strict()
   .refine((o) => o.staleRunMs >= 3 * o.pollIntervalMs, {
@@ -68,6 +77,7 @@ export const agentOptionsSchema = z
     staleRunMs: 30_000,
     persistRetries: 5,
     persistRetryMs: 100,
+    standardInterrupts: false,
   });
 
 export type ParsedAgentOptions = Omit<z.output<typeof agentOptionsSchema>, "options"> & {

@@ -1,4 +1,4 @@
-import type { ThreadSummary as StoredThread } from "@ragkit/core";
+import type { ConversationMessage, ThreadSummary as StoredThread } from "@ragkit/core";
 import {
   type CheckpointListResponse,
   type ForkResponse,
@@ -55,19 +55,37 @@ const STATE_FIELDS = [
   "analysis",
 ] as const;
 
-/** Messages, state and pending interrupt of a thread, from its latest checkpoint (durable in Postgres). */
+/**
+ * Messages, state and pending interrupt of a thread, from its latest checkpoint (durable in Postgres). The
+ * `conversation` has every message with its id, tool calls and results (what AG-UI replays); `messages` is its
+ * transcript: the user's and the assistant's text, under the same ids.
+ */
 export async function threadState(
   manager: RunManager,
   ctx: TenantContext,
   threadId: string,
-): Promise<Pick<ThreadDetail, "messages" | "state" | "interrupt">> {
+): Promise<Pick<ThreadDetail, "messages" | "state" | "interrupt"> & { conversation: ConversationMessage[] }> {
   const [latest] = await manager.agent.listCheckpoints(ctx, threadId, { limit: 1 });
-  if (!latest) return { messages: [], state: {}, interrupt: null };
+  if (!latest) return { messages: [], conversation: [], state: {}, interrupt: null };
   const at = await manager.agent.getStateAt(ctx, threadId, latest.checkpointId);
   const values = at.values as unknown as Record<string, unknown>;
   const state: Record<string, unknown> = {};
   for (const field of STATE_FIELDS) if (values[field] !== undefined) state[field] = values[field];
-  return { messages: at.messages, state, interrupt: at.interrupt };
+  return {
+    messages: transcriptOf(at.conversation),
+    conversation: at.conversation,
+    state,
+    interrupt: at.interrupt,
+  };
+}
+
+/** The user's and the assistant's text turns (tool traffic, and calls without text, left out). */
+export function transcriptOf(conversation: readonly ConversationMessage[]): ThreadDetail["messages"] {
+  return conversation.flatMap((m) =>
+    m.role === "tool" || (m.role === "assistant" && m.content === "")
+      ? []
+      : [{ id: m.id, role: m.role, content: m.content }],
+  );
 }
 
 const listThreads: Route = {
@@ -105,7 +123,13 @@ const getThread: Route = {
       manager.runs.listRuns(ctx, { threadId, limit: 1000 }),
       threadState(manager, ctx, threadId),
     ]);
-    const thread: ThreadDetail = { threadId, ...state, runs: runs.map(toRunSummary) };
+    const thread: ThreadDetail = {
+      threadId,
+      messages: state.messages,
+      state: state.state,
+      interrupt: state.interrupt,
+      runs: runs.map(toRunSummary),
+    };
     return jsonResponse(200, { thread });
   },
 };

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type BaseEvent, HttpAgent } from "@ag-ui/client";
 import { EventSchemas } from "@ag-ui/core";
 import { CopilotKitCore, ProxiedCopilotRuntimeAgent } from "@copilotkit/core";
@@ -9,8 +11,12 @@ let hitl: World;
 
 beforeAll(async () => {
   w = await startWorld();
-  // A second handler on the same store whose agent asks before retrieving (human in the loop).
-  hitl = await startWorld({ id: "approver", options: { requireApprovalFor: ["retrieve"] } }, w.store);
+  // A second handler on the same store whose agent asks before retrieving (human in the loop), ending
+  // interrupted runs with AG-UI's standard interrupt outcome too (for clients that all use useInterrupt).
+  hitl = await startWorld(
+    { id: "approver", standardInterrupts: true, options: { requireApprovalFor: ["retrieve"] } },
+    w.store,
+  );
 });
 
 afterAll(async () => {
@@ -43,12 +49,16 @@ async function runCollect(
 const textOf = (m: { content?: unknown } | undefined) => (typeof m?.content === "string" ? m.content : "");
 
 describe("GET /copilotkit/info and the single-endpoint envelope", () => {
-  it("describes the agent like CopilotKit's runtime", async () => {
+  it("describes the agent like CopilotKit's runtime, with @ragkit/server's real version", async () => {
     const res = await fetch(`${runtime(w)}/info`);
     expect(res.status).toBe(200);
-    const info = await json<{ agents: Record<string, { name: string }>; mode: string }>(res);
+    const info = await json<{ agents: Record<string, { name: string }>; mode: string; version: string }>(res);
     expect(Object.keys(info.agents)).toEqual(["ragkit"]);
     expect(info.mode).toBe("sse");
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8"),
+    );
+    expect(info.version).toBe(version);
     const single = await post(w.served.url, "/copilotkit", w.tokenA, { method: "info" });
     expect(await single.json()).toEqual(info);
   });

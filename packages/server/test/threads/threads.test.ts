@@ -48,7 +48,12 @@ describe("human in the loop", () => {
 
     const detail = await thread(first.threadId);
     expect(detail.interrupt).toMatchObject({ kind: "approval", tool: "retrieve" });
-    expect(detail.messages[0]).toEqual({ role: "user", content: "What is the aurora budget?" });
+    expect(detail.messages[0]).toMatchObject({ role: "user", content: "What is the aurora budget?" });
+    // The note any chat shows: what waits for approval and how to answer it.
+    expect(detail.messages[1]).toMatchObject({ role: "assistant", id: detail.interrupt?.messageId });
+    expect(detail.messages[1]?.content).toMatch(
+      /^Waiting for your approval to run retrieve: .*Reply approve/s,
+    );
     expect(detail.runs.map((r) => r.status)).toEqual(["interrupted"]);
 
     const res = await post(w.served.url, `/threads/${first.threadId}/resume`, w.tokenA, {
@@ -62,7 +67,8 @@ describe("human in the loop", () => {
 
     const after = await thread(first.threadId);
     expect(after.interrupt).toBeNull();
-    expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant", "assistant"]);
+    expect(after.messages[2]?.content).toContain("five million euros");
     expect(after.state).toMatchObject({ answerKind: expect.any(String) });
     await vi.waitFor(async () => {
       const audit = await w.store.audit.list(w.a, { limit: 100 });

@@ -3,6 +3,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { z } from "zod";
 import { type StreamableChatModel, type StreamTextResult, streamText } from "../../models/stream.js";
+import type { toolDefinition } from "../client-tools.js";
 import type { ModelCallbacks } from "../models.js";
 
 /** The name usage is recorded under: the provider's model id when the model exposes one. */
@@ -19,10 +20,10 @@ export function supportsTools(model: BaseChatModel): boolean {
   return typeof model.bindTools === "function";
 }
 
-export function bindTools(
-  model: BaseChatModel,
-  tools: readonly StructuredToolInterface[],
-): StreamableChatModel {
+/** A tool as a model is given it: a LangChain tool the agent runs, or a client tool's definition. */
+export type BindableTool = StructuredToolInterface | ReturnType<typeof toolDefinition>;
+
+export function bindTools(model: BaseChatModel, tools: readonly BindableTool[]): StreamableChatModel {
   return model.bindTools!([...tools]) as unknown as StreamableChatModel;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import {
   AIMessage,
@@ -7,14 +8,16 @@ import {
   ToolMessage,
 } from "@langchain/core/messages";
 import { RagKitError } from "../../errors/index.js";
-import type { AnswerInput, AnswerOutput } from "../models.js";
+import { appContextText, toolDefinition } from "../client-tools.js";
+import type { ConversationToolCall } from "../messages.js";
+import type { AnswerInput, AnswerOutput, ClientModelInput } from "../models.js";
 import { NO_ANSWER } from "../offline.js";
 import { pageAt } from "../pages.js";
 import type { Citation, Passage } from "../state.js";
 import { contentTerms, splitSentences } from "../text.js";
 import { formatPassages, runToolCall } from "../tools.js";
 import { splitClaims } from "../validate.js";
-import { bindTools, callModel, supportsTools } from "./call.js";
+import { type BindableTool, bindTools, callModel, supportsTools } from "./call.js";
 
 const SYSTEM = `You answer questions using only the numbered passages from the user's documents.
 Rules:
@@ -26,9 +29,57 @@ Rules:
 const TOOL_HINT = `If the passages are not enough, you may call search_knowledge_base once or twice with a better
 query; its results are numbered after the passages you already have.`;
 
+const CLIENT_TOOL_HINT = `The app you are embedded in also offers tools of its own: call one when the user asks for
+something the app does (it runs in the user's browser and its result comes back to you).`;
+
 export interface LlmGenerateOptions {
   /** Follow-up searches the model may make through search_knowledge_base. Default 2. */
   maxToolRounds?: number;
+  /** Rounds of client (frontend) tool calls per turn, after which the model must answer. Default 8. */
+  maxClientToolRounds?: number;
+}
+
+/** The client's tools a model may still call this turn (none once `maxRounds` exchanges happened). */
+export function clientToolsFor(
+  model: BaseChatModel,
+  client: ClientModelInput | undefined,
+  maxRounds: number,
+): { definitions: ReturnType<typeof toolDefinition>[]; names: Set<string> } {
+  const tools = client && client.rounds.length < maxRounds && supportsTools(model) ? client.tools : [];
+  return { definitions: tools.map(toolDefinition), names: new Set(tools.map((t) => t.name)) };
+}
+
+/** The turn's earlier client tool exchanges, as the model's own messages (its calls, then the results). */
+export function clientRoundMessages(client: ClientModelInput | undefined): BaseMessage[] {
+  return (client?.rounds ?? []).flatMap((round) => [
+    new AIMessage({
+      content: round.text,
+      tool_calls: round.calls.map((c) => ({
+        id: c.id,
+        name: c.name,
+        args: c.args,
+        type: "tool_call" as const,
+      })),
+    }),
+    ...round.results.map(
+      (r) =>
+        new ToolMessage({
+          content: r.content,
+          tool_call_id: r.toolCallId,
+          name: round.calls.find((c) => c.id === r.toolCallId)?.name ?? "tool",
+        }),
+    ),
+  ]);
+}
+
+/** The calls of a model response addressed to client tools (with ids: the client answers by id). */
+export function clientCallsOf(
+  calls: ReadonlyArray<{ id?: string | undefined; name: string; args: Record<string, unknown> }>,
+  names: ReadonlySet<string>,
+): ConversationToolCall[] {
+  return calls
+    .filter((c) => names.has(c.name))
+    .map((c) => ({ id: c.id || `call_${randomUUID()}`, name: c.name, args: c.args }));
 }
 
 /** The text the model sees for a passage: its compressed sentences when the reranker kept some. */
@@ -76,22 +127,32 @@ export function citationsFor(answer: string, passages: readonly Passage[]): Cita
  */
 export function llmGenerate(model: BaseChatModel, options: LlmGenerateOptions = {}) {
   const maxRounds = options.maxToolRounds ?? 2;
+  const maxClientRounds = options.maxClientToolRounds ?? 8;
   return async (input: AnswerInput): Promise<AnswerOutput> => {
-    if (input.passages.length === 0) {
+    const client = clientToolsFor(model, input.client, maxClientRounds);
+    if (input.passages.length === 0 && client.names.size === 0) {
       input.onDelta(NO_ANSWER);
       return { text: NO_ANSWER, citations: [], kind: "none" };
     }
     const passages = [...input.passages];
     const tools = input.tools?.length && supportsTools(model) && maxRounds > 0 ? input.tools : null;
-    const system = tools ? `${SYSTEM}\n${TOOL_HINT}` : SYSTEM;
+    const system = [
+      SYSTEM,
+      ...(tools ? [TOOL_HINT] : []),
+      ...(client.names.size ? [CLIENT_TOOL_HINT] : []),
+    ].join("\n");
     const feedback = input.feedback?.length
       ? `\n\nYour previous answer was not supported by the passages:\n- ${input.feedback.join("\n- ")}\nWrite it again, citing only what the passages say.`
       : "";
+    const listed = passages.length
+      ? passages.map((p, i) => `[${i + 1}] (${p.documentTitle ?? "untitled"}) ${passageText(p)}`).join("\n\n")
+      : "(none found)";
     const messages: BaseMessage[] = [
       new SystemMessage(system),
       new HumanMessage(
-        `Passages:\n${passages.map((p, i) => `[${i + 1}] (${p.documentTitle ?? "untitled"}) ${passageText(p)}`).join("\n\n")}\n\nQuestion: ${input.question}${feedback}`,
+        `Passages:\n${listed}\n\nQuestion: ${input.question}${feedback}${appContextText(input.client?.context ?? [])}`,
       ),
+      ...clientRoundMessages(input.client),
     ];
     let text = "";
     const onToken = (delta: string) => {
@@ -106,11 +167,25 @@ export function llmGenerate(model: BaseChatModel, options: LlmGenerateOptions = 
     };
     for (let round = 0; ; round++) {
       const withTools = tools !== null && round < maxRounds;
+      const bound: BindableTool[] = [...(withTools ? tools : []), ...client.definitions];
       const result = await callModel(
         model,
         messages,
-        withTools ? { ...common, bound: bindTools(model, tools) } : common,
+        bound.length ? { ...common, bound: bindTools(model, bound) } : common,
       );
+      const forClient = clientCallsOf(result.toolCalls, client.names);
+      if (forClient.length > 0) {
+        // The client runs these (calls of server tools in the same response are dropped: the model sees the
+        // client's results first and may search again then).
+        const extra = passages.slice(input.passages.length);
+        return {
+          text,
+          citations: citationsFor(text, passages),
+          kind: "generative",
+          toolCalls: forClient,
+          ...(extra.length ? { passages: extra } : {}),
+        };
+      }
       // Tool calls whose arguments are not JSON at all: answered with an error so the model can correct itself.
       const invalid = result.message?.invalid_tool_calls ?? [];
       if (!withTools || (result.toolCalls.length === 0 && invalid.length === 0)) break;

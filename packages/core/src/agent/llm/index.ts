@@ -51,7 +51,7 @@ export function createLlmModels(options: LlmModelsOptions): Partial<AgentModels>
   if (rewrite) models.rewrite = llmRewrite(rewrite, options);
   if (rerank) models.rerank = llmRerank(rerank, options);
   if (generate) models.answer = llmGenerate(generate, options);
-  if (respond) models.respond = llmRespond(respond);
+  if (respond) models.respond = llmRespond(respond, options);
   if (validate) models.judge = llmJudge(validate);
   return models;
 }

@@ -46,6 +46,9 @@ export function analyzeNode(deps: GraphDeps) {
       citations: [],
       validation: null,
       toolCalls: [],
+      approval: null,
+      pendingToolCalls: [],
+      toolNode: null,
       attempts: 0,
       thoughts: new Overwrite(thoughts),
       // A new turn: the usage of earlier turns stays in their checkpoints, not in this turn's state.

@@ -7,6 +7,7 @@ import { assertTenantContext, type TenantContext } from "../../tenant/context.js
 import type { ReadOnlyQueryOptions } from "../../tools/sql/execute.js";
 import type { ApprovalStep } from "../approval.js";
 import type { CustomPayload } from "../events.js";
+import { isApprovalReply } from "../messages.js";
 import type { AgentModels, HistoryTurn } from "../models.js";
 import type { AgentStore } from "../options.js";
 import type { AgentStep, Passage, RagAgentStateUpdate, RagAgentStateValue } from "../state.js";
@@ -26,6 +27,13 @@ export interface GraphDeps {
   regenerate: boolean;
   /** Let the answer model call tools (search_knowledge_base). */
   answerTools: boolean;
+  /**
+   * Pause between the words of text the agent composes itself (offline answers and replies, data answers,
+   * approval notes), so that it visibly streams; 0 = as fast as possible. Model output keeps its own pace.
+   */
+  offlineStreamDelayMs: number;
+  /** Which answer models are the offline defaults (their text is paced). */
+  offline: { answer: boolean; respond: boolean };
 }
 
 export type NodeFn = (
@@ -43,6 +51,7 @@ export const PROGRESS: Record<AgentStep, number> = {
   validate: 1,
   respond: 1,
   query: 1,
+  approve: 0.5,
 };
 
 /** The tenant of a run: only ever from the run's config, set by `agent.stream` from the caller's context. */
@@ -89,18 +98,83 @@ export function callbacks(signal: AbortSignal | undefined) {
   };
 }
 
+/**
+ * The turn's question (the last user message that is not a reply to an approval) and the conversation before
+ * it: user and assistant text only (tool traffic and approval replies left out).
+ */
 export function lastUserMessage(messages: readonly BaseMessage[]): {
   message: string;
   history: HistoryTurn[];
 } {
-  const index = messages.findLastIndex((m) => m.getType() === "human");
+  const index = messages.findLastIndex((m) => m.getType() === "human" && !isApprovalReply(m));
   const history = messages.slice(0, Math.max(0, index)).flatMap((m): HistoryTurn[] => {
     const type = m.getType();
-    return type === "human" || type === "ai"
-      ? [{ role: type === "human" ? "user" : "assistant", content: m.text }]
-      : [];
+    if (type === "human" && !isApprovalReply(m)) return [{ role: "user", content: m.text }];
+    return type === "ai" && m.text.trim() !== "" ? [{ role: "assistant", content: m.text }] : [];
   });
   return { message: index >= 0 ? messages[index]!.text : "", history };
+}
+
+/** The messages of this turn after its question (tool calls and results, approval notes and replies). */
+export function turnMessages(messages: readonly BaseMessage[]): BaseMessage[] {
+  const index = messages.findLastIndex((m) => m.getType() === "human" && !isApprovalReply(m));
+  return messages.slice(index + 1);
+}
+
+/** Words with their trailing space; the pieces concatenate to exactly `text`. */
+export function words(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}
+
+/**
+ * Writes the text deltas of one assistant message. With `paced`, each delta after the first waits
+ * `offlineStreamDelayMs` (text the agent composes in microseconds would otherwise arrive as one blob);
+ * `drain()` resolves when everything is written. Nothing is written after an abort.
+ */
+export function textWriter(
+  config: LangGraphRunnableConfig,
+  deps: Pick<GraphDeps, "offlineStreamDelayMs">,
+  messageId: string,
+  paced: boolean,
+) {
+  const delay = paced ? deps.offlineStreamDelayMs : 0;
+  let chain: Promise<void> = Promise.resolve();
+  let count = 0;
+  const emit = (delta: string, reset: boolean) => {
+    if (config.signal?.aborted) return;
+    write(config, { type: "text_delta", messageId, delta, ...(reset ? { reset: true } : {}) });
+  };
+  return {
+    write(delta: string, reset = false): void {
+      if (delay <= 0) {
+        emit(delta, reset);
+        return;
+      }
+      const wait = count++ > 0;
+      chain = chain.then(async () => {
+        if (wait) await sleep(delay, config.signal);
+        emit(delta, reset);
+      });
+    },
+    /** Streams a whole text word by word. */
+    text(text: string): void {
+      for (const piece of words(text)) this.write(piece);
+    },
+    drain: () => chain,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 export function toPassage(result: SearchResult, fusedScore: number): Passage {

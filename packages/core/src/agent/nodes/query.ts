@@ -1,18 +1,32 @@
 import { randomUUID } from "node:crypto";
-import { AIMessage } from "@langchain/core/messages";
+import { AIMessage, ToolMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ChartType } from "../../tools/chart/schema.js";
 import { createVisualization } from "../../tools/chart/visualize.js";
 import { type ReadOnlyQueryResult, runReadOnlyQuery } from "../../tools/sql/execute.js";
 import { nlToSql } from "../../tools/sql/nl-to-sql.js";
-import { requestApproval } from "../approval.js";
-import type { ToolCall } from "../state.js";
-import { type GraphDeps, lastUserMessage, step, tenantFromConfig, throwIfAborted, write } from "./common.js";
+import { newMessageId } from "../messages.js";
+import type { RagAgentStateUpdate, ToolCall } from "../state.js";
+import { approvalNoteUpdate } from "./approve.js";
+import {
+  type GraphDeps,
+  lastUserMessage,
+  step,
+  tenantFromConfig,
+  textWriter,
+  throwIfAborted,
+} from "./common.js";
 
-/** Data questions and chart requests: NL → read-only SQL (approved by a person by default) → table / chart. */
+/**
+ * Data questions and chart requests: NL → read-only SQL (approved by a person by default, through the
+ * `approve` node) → table / chart. The answer is one assistant message carrying the tool calls (their results
+ * follow as tool messages), streamed word by word.
+ */
 export function queryNode(deps: GraphDeps) {
   return step("query", async (state, config) => {
     const tenant = tenantFromConfig(config);
-    const { message } = lastUserMessage(state.messages);
+    const approval = state.approval?.request.tool === "query_database" ? state.approval : null;
+    const message = approval?.question ?? lastUserMessage(state.messages).message;
     const plan = nlToSql(message);
     if (plan.sql === null) {
       // Not a question the structured data answers ("how many days of leave do we get?" sounds like one):
@@ -27,16 +41,27 @@ export function queryNode(deps: GraphDeps) {
     }
     let sql = plan.sql;
     if (deps.approvals.has("query_database")) {
-      // Nothing above this line has side effects: on resume the node re-runs from its start.
-      const decision = requestApproval({
-        kind: "approval",
-        tool: "query_database",
-        args: { sql },
-        reason: `Run this read-only query to answer "${message.slice(0, 200)}"?`,
-      });
+      if (!approval?.decision) {
+        const request = {
+          kind: "approval" as const,
+          tool: "query_database",
+          args: { sql },
+          reason: `Run this read-only query to answer "${message.slice(0, 200)}"?`,
+        };
+        return {
+          ...(await approvalNoteUpdate(deps, config, request, message)),
+          thoughts: ["Waiting for approval."],
+        };
+      }
+      const decision = approval.decision;
       if (decision.type === "reject") {
         const text = `The database query was not approved${decision.reason ? `: ${decision.reason}` : "."}`;
-        return { answer: text, answerKind: "none", messages: [new AIMessage(text)], thoughts: [text] };
+        return {
+          ...(await answerMessage(deps, config, text, [])),
+          answerKind: "none",
+          approval: null,
+          thoughts: [text],
+        };
       }
       if (decision.type === "edit") sql = (decision.args as { sql: string }).sql;
     }
@@ -63,9 +88,54 @@ export function queryNode(deps: GraphDeps) {
       thoughts.push(chart.ok ? `Drew a ${chart.spec.type} chart.` : `No chart: ${chart.error.message}`);
     }
     const text = describeRows(plan.description, sql, result);
-    for (const token of text.match(/\S+\s*/g) ?? [text]) write(config, { type: "text_delta", delta: token });
-    return { answer: text, answerKind: "data", toolCalls, messages: [new AIMessage(text)], thoughts };
+    return {
+      ...(await answerMessage(deps, config, text, toolCalls)),
+      answerKind: "data",
+      toolCalls,
+      approval: null,
+      thoughts,
+    };
   });
+}
+
+/**
+ * The data answer: streamed word by word, then stored as one assistant message that carries the tool calls
+ * (so a client shows the table/chart with the text, not as extra empty messages), followed by their results.
+ */
+async function answerMessage(
+  deps: GraphDeps,
+  config: LangGraphRunnableConfig,
+  text: string,
+  toolCalls: readonly ToolCall[],
+): Promise<Pick<RagAgentStateUpdate, "answer" | "messages">> {
+  const id = newMessageId("answer");
+  const writer = textWriter(config, deps, id, true);
+  writer.text(text);
+  await writer.drain();
+  return {
+    answer: text,
+    messages: [
+      new AIMessage({
+        id,
+        content: text,
+        tool_calls: toolCalls.map((c) => ({
+          id: c.id,
+          name: c.name,
+          args: c.args,
+          type: "tool_call" as const,
+        })),
+      }),
+      ...toolCalls.map(
+        (c) =>
+          new ToolMessage({
+            id: newMessageId("tool"),
+            tool_call_id: c.id,
+            name: c.name,
+            content: JSON.stringify(c.result ?? null, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+          }),
+      ),
+    ],
+  };
 }
 
 /** Line charts for time series, pies for shares, bars otherwise (the user's words win). */

@@ -1,10 +1,17 @@
 import { reciprocalRankFusion } from "../../search/fusion.js";
 import type { SearchResult } from "../../search/types.js";
 import type { TenantContext } from "../../tenant/context.js";
-import { requestApproval } from "../approval.js";
 import type { AgentStore } from "../options.js";
 import type { Passage } from "../state.js";
-import { type GraphDeps, step, tenantFromConfig, throwIfAborted, toPassage } from "./common.js";
+import { approvalNoteUpdate } from "./approve.js";
+import {
+  type GraphDeps,
+  lastUserMessage,
+  step,
+  tenantFromConfig,
+  throwIfAborted,
+  toPassage,
+} from "./common.js";
 
 export interface RetrieveQueries {
   /** Searched hybrid (dense + lexical). */
@@ -50,16 +57,27 @@ export function retrieveNode(deps: GraphDeps) {
     const tenant = tenantFromConfig(config);
     let variations = state.queries!.variations;
     if (deps.approvals.has("retrieve")) {
-      // Nothing above this line has side effects: on resume the node re-runs from its start.
-      const decision = requestApproval({
-        kind: "approval",
-        tool: "retrieve",
-        args: { queries: variations },
-        reason: "Searching the knowledge base requires approval (requireApprovalFor: retrieve).",
-      });
+      const approval = state.approval?.request.tool === "retrieve" ? state.approval : null;
+      if (!approval?.decision) {
+        // Ask first (a note message + the `approve` node); the step runs again with the decision.
+        const request = {
+          kind: "approval" as const,
+          tool: "retrieve",
+          args: { queries: [...variations] },
+          reason: "Searching the knowledge base requires approval (requireApprovalFor: retrieve).",
+        };
+        const { message } = lastUserMessage(state.messages);
+        return {
+          ...(await approvalNoteUpdate(deps, config, request, message)),
+          passages: [],
+          thoughts: ["Waiting for approval."],
+        };
+      }
+      const decision = approval.decision;
       if (decision.type === "reject") {
         return {
           passages: [],
+          approval: null,
           thoughts: [`The search was not approved${decision.reason ? `: ${decision.reason}` : "."}`],
         };
       }
@@ -75,6 +93,7 @@ export function retrieveNode(deps: GraphDeps) {
     const docs = new Set(passages.map((p) => p.documentId)).size;
     return {
       passages,
+      approval: null,
       thoughts: [
         passages.length
           ? `Found ${passages.length} passage(s) in ${docs} document(s).`
