@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTenantContext, KnowledgeStore } from "@ragkit/core";
+import { createTenantContext, type KnowledgeStore } from "@ragkit/core";
 import {
   auditListResponseSchema,
   connectorListResponseSchema,
@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRagHandler, type RagHandler } from "../src/index.js";
 import { readSse } from "./sse.js";
+import { openTestStore } from "./store.js";
 import { type Served, serve } from "./support.js";
 import { call, TEST_SECRET, tokenFor } from "./tokens.js";
 
@@ -74,7 +75,7 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   dir = mkdtempSync(join(tmpdir(), "ragkit-conn-"));
   writeFileSync(join(dir, "menu.md"), "# Menu\n\nThe canteen serves lentil soup on Fridays.\n");
-  store = await KnowledgeStore.open();
+  store = await openTestStore();
   for (const t of ["tenant-a", "tenant-b"]) await store.ensureTenant(createTenantContext({ tenantId: t }));
   handler = createRagHandler({
     store,

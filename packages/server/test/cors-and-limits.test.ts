@@ -1,8 +1,9 @@
-import { createTenantContext, KnowledgeStore } from "@ragkit/core";
+import { createTenantContext, type KnowledgeStore } from "@ragkit/core";
 import { errorBodySchema } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRagHandler, type RagHandler, RagHandlerOptionsError } from "../src/index.js";
 import { defaultRoutes } from "../src/routes.js";
+import { openTestStore } from "./store.js";
 import { type Served, serve } from "./support.js";
 import { call, TEST_SECRET, tokenFor } from "./tokens.js";
 
@@ -24,7 +25,7 @@ async function start(options: Partial<Parameters<typeof createRagHandler>[0]>): 
 }
 
 beforeAll(async () => {
-  store = await KnowledgeStore.open();
+  store = await openTestStore();
   for (const t of ["tenant-a", "tenant-b"]) await store.ensureTenant(createTenantContext({ tenantId: t }));
 });
 

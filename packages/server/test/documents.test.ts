@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTenantContext, KnowledgeStore } from "@ragkit/core";
+import { createTenantContext, type KnowledgeStore } from "@ragkit/core";
 import {
   auditListResponseSchema,
   documentContentResponseSchema,
@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRagHandler, type RagHandler } from "../src/index.js";
 import { readSse } from "./sse.js";
+import { openTestStore } from "./store.js";
 import { type Served, serve } from "./support.js";
 import { call, TEST_SECRET, tokenFor } from "./tokens.js";
 
@@ -51,7 +52,7 @@ function form(
 }
 
 beforeAll(async () => {
-  store = await KnowledgeStore.open();
+  store = await openTestStore();
   await store.ensureTenant(createTenantContext({ tenantId: "tenant-a" }));
   await store.ensureTenant(createTenantContext({ tenantId: "tenant-b" }));
   handler = createRagHandler({

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTenantContext, KnowledgeStore, type TenantContext } from "@ragkit/core";
+import { createTenantContext, type KnowledgeStore, type TenantContext } from "@ragkit/core";
 import {
   type DocumentListResponse,
   type DocumentResponse,
@@ -12,6 +12,7 @@ import {
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRagHandler, type RagHandler } from "../src/index.js";
+import { openTestStore } from "./store.js";
 import { type Served, serve } from "./support.js";
 
 const SECRET = "a-test-secret-that-is-definitely-32-bytes-or-more";
@@ -81,7 +82,7 @@ function paragraphs(title: string, sections: Array<[string, string]>) {
 }
 
 beforeAll(async () => {
-  store = await KnowledgeStore.open();
+  store = await openTestStore();
   ctxA = createTenantContext({ tenantId: "tenant-a", userId: "seed", source: "system" });
   ctxB = createTenantContext({ tenantId: "tenant-b", userId: "seed", source: "system" });
   await store.ensureTenant(ctxA);
@@ -447,8 +448,9 @@ describe("claim paths and provisioning", () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ documents: [], nextCursor: null });
     }
-    const rows = await store.driver.query<{ id: string }>(
-      "SELECT id FROM ragkit.tenants WHERE id = 'tenant-auto'",
+    // As the tenant itself: on a runtime login, row-level security hides tenants outside a tenant transaction.
+    const rows = await store.withTenant(createTenantContext({ tenantId: "tenant-auto" }), (tx) =>
+      tx.query<{ id: string }>("SELECT id FROM ragkit.tenants"),
     );
     expect(rows).toHaveLength(1);
   });

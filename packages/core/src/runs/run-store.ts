@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
+import { sqlStateOf } from "../db/pglite.js";
 import { RagKitError, validationErrorFromZod } from "../errors/index.js";
 import { displayText, displayTextOrNull, toJsonb } from "../store/storable.js";
 import type { TenantContext } from "../tenant/context.js";
@@ -66,6 +67,14 @@ const MAX_TITLE = 200;
 const clampLimit = (limit: number | undefined, fallback: number, max: number) =>
   Math.min(Math.max(Math.trunc(limit ?? fallback), 1), max);
 
+const THREAD_BUSY = "A run is already in progress on this thread.";
+
+/** The unique violation of migration 10's one-running-run-per-thread index. */
+function isThreadBusy(error: unknown): boolean {
+  const cause = (error as { cause?: { constraint?: unknown } } | null)?.cause;
+  return sqlStateOf(error) === "23505" && cause?.constraint === "agent_runs_one_running";
+}
+
 /** Ids that cannot exist (bad shape) read as missing, exactly like another tenant's ids. */
 const validId = (id: string) => runIdSchema.safeParse(id).success;
 
@@ -81,30 +90,39 @@ export class RunStore {
     return this.host.schema;
   }
 
-  /** Creates a run in status "running". Throws `conflict` when this tenant already has a run with that id. */
+  /**
+   * Creates a run in status "running". Throws `conflict` when this tenant already has a run with that id, or
+   * when the thread already has a running run (enforced by a unique index: of two replicas starting runs on one
+   * thread at the same instant, exactly one wins).
+   */
   async createRun(ctx: TenantContext, input: CreateRunInput): Promise<RunRecord> {
     const parsed = createSchema.safeParse(input);
     if (!parsed.success) throw validationErrorFromZod("run", parsed.error.issues);
     const r = parsed.data;
     const title = r.title ? displayText(r.title.replace(/\s+/g, " ").trim(), MAX_TITLE) || null : null;
-    const rows = await this.host.withTenant(ctx, (tx) =>
-      tx.query<RunRow>(
-        `INSERT INTO ${this.s}.agent_runs (tenant_id, id, thread_id, kind, background, started_by, title, owner)
+    const rows = await this.host
+      .withTenant(ctx, (tx) =>
+        tx.query<RunRow>(
+          `INSERT INTO ${this.s}.agent_runs (tenant_id, id, thread_id, kind, background, started_by, title, owner)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tenant_id, id) DO NOTHING
          RETURNING ${runColumns}`,
-        [
-          ctx.tenantId,
-          r.id ?? randomUUID(),
-          r.threadId,
-          r.kind,
-          r.background,
-          ctx.userId,
-          title,
-          r.owner ?? null,
-        ],
-      ),
-    );
+          [
+            ctx.tenantId,
+            r.id ?? randomUUID(),
+            r.threadId,
+            r.kind,
+            r.background,
+            ctx.userId,
+            title,
+            r.owner ?? null,
+          ],
+        ),
+      )
+      .catch((error: unknown) => {
+        if (isThreadBusy(error)) throw new RagKitError("conflict", THREAD_BUSY, { cause: error });
+        throw error;
+      });
     if (!rows[0]) throw new RagKitError("conflict", "A run with this id already exists.");
     return toRun(rows[0]);
   }

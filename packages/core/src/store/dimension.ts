@@ -63,10 +63,32 @@ export function indexVectorType(dimension: number): "vector" | "halfvec" {
   return dimension > 2000 ? "halfvec" : "vector";
 }
 
-export function vectorIndexSql(schema: string, dimension: number): string {
+export function vectorIndexSql(
+  schema: string,
+  dimension: number,
+  options: { concurrently?: boolean } = {},
+): string {
   const type = indexVectorType(dimension);
-  return `CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON ${schema}.chunks
+  const concurrently = options.concurrently ? " CONCURRENTLY" : "";
+  return `CREATE INDEX${concurrently} IF NOT EXISTS chunks_embedding_hnsw ON ${schema}.chunks
     USING hnsw ((embedding::${type}(${dimension})) ${type}_cosine_ops) WITH (m = 16, ef_construction = 64);`;
+}
+
+/**
+ * Drops the HNSW index for a bulk load. CONCURRENTLY: a plain DROP INDEX takes an exclusive lock on `chunks`,
+ * which queues every search behind the longest running one.
+ */
+export async function dropVectorIndex(owner: SqlDriver, schema: string): Promise<void> {
+  await owner.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${schema}.chunks_embedding_hnsw`);
+}
+
+/**
+ * Builds the HNSW index on a live table. CONCURRENTLY: a plain CREATE INDEX lets searches through but blocks
+ * every write to `chunks` (uploads, reindexing) for the whole build, minutes on a large tenant. A build that is
+ * interrupted leaves an invalid index (searches then scan exactly); the next drop-and-build replaces it.
+ */
+export async function buildVectorIndex(owner: SqlDriver, schema: string, dimension: number): Promise<void> {
+  await owner.exec(vectorIndexSql(schema, dimension, { concurrently: true }));
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 import type { TenantContext } from "../tenant/context.js";
 import { AuditLog } from "./audit.js";
 import { decodeDocumentCursor, encodeDocumentCursor } from "./cursor.js";
-import { ensureIndexSettings, vectorIndexSql, verifyReady } from "./dimension.js";
+import { buildVectorIndex, dropVectorIndex, ensureIndexSettings, verifyReady } from "./dimension.js";
 import {
   contentHashOf,
   type DocumentRecord,
@@ -548,7 +548,8 @@ export class KnowledgeStore {
   /**
    * Bulk-load mode: drops the HNSW index while `fn` runs and rebuilds it once afterwards. Maintaining HNSW
    * row by row is several times slower than building it in one pass (see `npm run bench:ingest`).
-   * Searches stay correct meanwhile (exact scans), only slower. Runs as the owner: an operator action.
+   * Searches stay correct meanwhile (exact scans), only slower; both the drop and the build are CONCURRENTLY, so
+   * other connections keep searching and writing throughout. Runs as the owner: an operator action.
    */
   async withDeferredVectorIndex<T>(fn: () => Promise<T>): Promise<T> {
     const owner = this.owner;
@@ -557,11 +558,11 @@ export class KnowledgeStore {
         "withDeferredVectorIndex needs the owner connection: open the store with migrationDatabase.",
       );
     }
-    await owner.exec(`DROP INDEX IF EXISTS ${this.schema}.chunks_embedding_hnsw`);
+    await dropVectorIndex(owner, this.schema);
     try {
       return await fn();
     } finally {
-      await owner.exec(vectorIndexSql(this.schema, this.embedder.dimension));
+      await buildVectorIndex(owner, this.schema, this.embedder.dimension);
     }
   }
 

@@ -6,10 +6,10 @@ import { IngestionQueue } from "../../src/jobs/queue.js";
 import type { EgressOptions, HostResolver } from "../../src/net/policy.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext, type TenantContext } from "../../src/tenant/context.js";
-import { startDatabase, type TestDatabase } from "../support/databases.js";
+import { type PGliteTestDatabase, startDatabase } from "../support/databases.js";
 
 export interface Harness {
-  db: TestDatabase;
+  db: PGliteTestDatabase;
   store: KnowledgeStore;
   queue: IngestionQueue;
   service: ConnectorService;

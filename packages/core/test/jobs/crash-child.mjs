@@ -2,7 +2,7 @@
 // embedding until the parent kills it with SIGKILL.
 import { createPgDriver, IngestionQueue, KnowledgeStore, OfflineEmbedder } from "../../dist/index.js";
 
-const [url, leaseMs] = process.argv.slice(2);
+const [url, leaseMs, mode = "migrate"] = process.argv.slice(2);
 const inner = new OfflineEmbedder();
 const hanging = {
   name: inner.name,
@@ -13,6 +13,7 @@ const hanging = {
   },
 };
 const driver = await createPgDriver({ connectionString: url, poolConfig: { max: 1 } });
-const store = await KnowledgeStore.open({ driver, embedder: hanging });
+// "verify": a runtime login that may not migrate (the real server's hardened deployment).
+const store = await KnowledgeStore.open({ driver, embedder: hanging, migrate: mode === "migrate" });
 const queue = new IngestionQueue(store, { workerId: "doomed-child", leaseMs: Number(leaseMs) });
 await queue.runOnce();

@@ -7,9 +7,15 @@ import { RagKitError } from "../../src/errors/index.js";
 import { IngestionQueue } from "../../src/jobs/queue.js";
 import type { JobEvent } from "../../src/jobs/types.js";
 import { getUsage } from "../../src/jobs/usage.js";
-import { KnowledgeStore } from "../../src/store/knowledge-store.js";
+import type { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
-import { startDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  type DriverKind,
+  driverKinds,
+  openStore,
+  startDatabase,
+  type TestDatabase,
+} from "../support/databases.js";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures");
 const fixture = (name: string) => readFileSync(join(fixtures, name));
@@ -43,7 +49,7 @@ class ControlledEmbedder implements Embedder {
   }
 }
 
-describe("durable ingestion jobs", () => {
+describe.each(driverKinds)("durable ingestion jobs (%s)", (kind: DriverKind) => {
   let db: TestDatabase;
   let store: KnowledgeStore;
   let embedder: ControlledEmbedder;
@@ -56,9 +62,9 @@ describe("durable ingestion jobs", () => {
   };
 
   beforeAll(async () => {
-    db = await startDatabase("pglite");
+    db = await startDatabase(kind);
     embedder = new ControlledEmbedder();
-    store = await KnowledgeStore.open({ driver: db.driver, embedder });
+    store = await openStore(db, { embedder });
     queue = new IngestionQueue(store, { retryBaseMs: 0, pollIntervalMs: 50, workerId: "w1" });
   });
   afterAll(async () => {

@@ -3,21 +3,27 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pagesFrom, sectionsFrom } from "../../src/ingest/reindex.js";
 import { IngestionQueue } from "../../src/jobs/queue.js";
-import { KnowledgeStore } from "../../src/store/knowledge-store.js";
+import type { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
-import { startDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  type DriverKind,
+  driverKinds,
+  openStore,
+  startDatabase,
+  type TestDatabase,
+} from "../support/databases.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "..", "fixtures", name));
 
-describe("reindex from stored text", () => {
+describe.each(driverKinds)("reindex from stored text (%s)", (kind: DriverKind) => {
   let db: TestDatabase;
   let store: KnowledgeStore;
   const acme = createTenantContext({ tenantId: "acme", userId: "alice" });
   const globex = createTenantContext({ tenantId: "globex", userId: "bob" });
 
   beforeAll(async () => {
-    db = await startDatabase("pglite");
-    store = await KnowledgeStore.open({ driver: db.driver });
+    db = await startDatabase(kind);
+    store = await openStore(db);
     await store.ensureTenant(acme);
     await store.ensureTenant(globex);
   });

@@ -2,10 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeRateLimit } from "../../src/limits/index.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext } from "../../src/tenant/context.js";
-import { startDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  type DriverKind,
+  driverKinds,
+  openStore,
+  startDatabase,
+  type TestDatabase,
+} from "../support/databases.js";
 import { fixedEmbedder } from "../support/fixtures.js";
 
-describe("database-backed rate limits", () => {
+describe.each(driverKinds)("database-backed rate limits (%s)", (kind: DriverKind) => {
   let db: TestDatabase;
   let replicaA: KnowledgeStore;
   let replicaB: KnowledgeStore;
@@ -17,11 +23,11 @@ describe("database-backed rate limits", () => {
   const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
   beforeAll(async () => {
-    db = await startDatabase("pglite");
-    // Two stores over one database: two stateless server replicas.
-    replicaA = await KnowledgeStore.open({ driver: db.driver, embedder: fixedEmbedder("fixed", 8) });
+    db = await startDatabase(kind);
+    // Two stores over one database: two stateless server replicas (two pools on a real server).
+    replicaA = await openStore(db, { embedder: fixedEmbedder("fixed", 8) });
     replicaB = await KnowledgeStore.open({
-      driver: db.driver,
+      driver: await db.replica(),
       embedder: fixedEmbedder("fixed", 8),
       migrate: false,
     });

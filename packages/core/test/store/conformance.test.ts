@@ -6,7 +6,7 @@ import { createTenantContext } from "../../src/tenant/context.js";
 import { type DriverKind, driverKinds, startDatabase, type TestDatabase } from "../support/databases.js";
 import { faq, fixedEmbedder, handbook, paragraphsDoc } from "../support/fixtures.js";
 
-/** The same store behaviour, asserted on the embedded driver and on `pg` over a real wire connection. */
+/** The same store behaviour on every driver kind: embedded PGlite, `pg` over the wire to PGlite, real Postgres. */
 describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
   let db: TestDatabase;
   let store: KnowledgeStore;
@@ -16,7 +16,7 @@ describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
 
   beforeAll(async () => {
     db = await startDatabase(kind);
-    store = await KnowledgeStore.open({ driver: db.driver });
+    store = await KnowledgeStore.open({ ...db.storeOptions });
     await store.ensureTenant(acme, { name: "Acme" });
     await store.ensureTenant(globex, { name: "Globex" });
   });
@@ -26,7 +26,7 @@ describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
 
   describe("migrations and settings", () => {
     it("applies each migration once and re-opens idempotently", async () => {
-      const again = await KnowledgeStore.open({ driver: db.driver });
+      const again = await KnowledgeStore.open({ ...db.storeOptions });
       expect(again.schema).toBe("ragkit");
       const rows = await db.driver.query<{ version: number }>(
         "SELECT version FROM ragkit.migrations ORDER BY 1",
@@ -35,13 +35,13 @@ describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
     });
 
     it("refuses a released migration whose SQL changed", async () => {
-      await db.driver.query("UPDATE ragkit.migrations SET checksum = 'tampered' WHERE version = 1");
+      await db.owner.query("UPDATE ragkit.migrations SET checksum = 'tampered' WHERE version = 1");
       try {
-        await expect(KnowledgeStore.open({ driver: db.driver })).rejects.toMatchObject({
+        await expect(KnowledgeStore.open({ ...db.storeOptions })).rejects.toMatchObject({
           code: "config_error",
         });
       } finally {
-        await db.driver.query("UPDATE ragkit.migrations SET checksum = $1 WHERE version = 1", [
+        await db.owner.query("UPDATE ragkit.migrations SET checksum = $1 WHERE version = 1", [
           (await import("node:crypto"))
             .createHash("sha256")
             .update(migrations[0]!.sql({ schema: "ragkit", appRole: "ragkit_app" }))
@@ -53,7 +53,7 @@ describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
 
     it("rejects an embedder of another dimension with a clear error", async () => {
       const error = await KnowledgeStore.open({
-        driver: db.driver,
+        ...db.storeOptions,
         embedder: fixedEmbedder("other", 8),
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RagKitError);
@@ -63,11 +63,11 @@ describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
 
     it("rejects another embedder of the same dimension unless allowed", async () => {
       await expect(
-        KnowledgeStore.open({ driver: db.driver, embedder: fixedEmbedder("other-384", 384) }),
+        KnowledgeStore.open({ ...db.storeOptions, embedder: fixedEmbedder("other-384", 384) }),
       ).rejects.toMatchObject({ code: "config_error" });
       await expect(
         KnowledgeStore.open({
-          driver: db.driver,
+          ...db.storeOptions,
           embedder: fixedEmbedder("other-384", 384),
           allowEmbedderChange: true,
         }),
@@ -76,7 +76,7 @@ describe.each(driverKinds)("store conformance (%s)", (kind: DriverKind) => {
 
     it("validates options", async () => {
       await expect(
-        KnowledgeStore.open({ driver: db.driver, schema: "Robert'); DROP TABLE x;--" }),
+        KnowledgeStore.open({ ...db.storeOptions, schema: "Robert'); DROP TABLE x;--" }),
       ).rejects.toMatchObject({ code: "invalid_input" });
     });
   });

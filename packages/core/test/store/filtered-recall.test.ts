@@ -6,7 +6,13 @@ import { searchInputSchema } from "../../src/search/types.js";
 import type { PutDocumentInput } from "../../src/store/documents.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext, type TenantContext } from "../../src/tenant/context.js";
-import { type DriverKind, driverKinds, startDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  type DriverKind,
+  driverKinds,
+  openStore,
+  startDatabase,
+  type TestDatabase,
+} from "../support/databases.js";
 import { cosine, randomUnitVectors } from "../support/fixtures.js";
 
 /**
@@ -133,7 +139,7 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
 
   beforeAll(async () => {
     db = await startDatabase(kind);
-    store = await KnowledgeStore.open({ driver: db.driver, embedder: precomputedOnly });
+    store = await openStore(db, { embedder: precomputedOnly });
     const bigVectors = randomUnitVectors(BIG_DOCS * CHUNKS_PER_DOC, DIMENSION, 1001);
     const smallVectors = randomUnitVectors(SMALL_CHUNKS, DIMENSION, 2002);
     queries = randomUnitVectors(QUERIES, DIMENSION, 3003);
@@ -148,8 +154,8 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
       );
       small = await ingest(`recall-small-${kind}`, [smallVectors], "small");
     });
-    // What autovacuum does on a Postgres server; PGlite has no autovacuum.
-    await db.driver.exec("ANALYZE ragkit.chunks; ANALYZE ragkit.documents;");
+    // What autovacuum does on a Postgres server (eventually); PGlite has no autovacuum. Owner only.
+    await db.owner.exec("ANALYZE ragkit.chunks; ANALYZE ragkit.documents;");
   });
   afterAll(async () => {
     await db?.stop();
@@ -181,7 +187,7 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
   }
 
   it("stores the corpus as intended (2,000 + 20 chunks, all with embeddings)", async () => {
-    const rows = await db.driver.query<{ tenant_id: string; n: number }>(
+    const rows = await db.owner.query<{ tenant_id: string; n: number }>(
       "SELECT tenant_id, count(*)::int AS n FROM ragkit.chunks WHERE embedding IS NOT NULL GROUP BY 1 ORDER BY 1",
     );
     expect(rows).toEqual([
@@ -211,13 +217,21 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
   });
 
   describe("through the HNSW index", () => {
-    // Session-wide (PGlite is one session, the pg pool one connection), so the store's own transactions
-    // see it: with sorts disallowed, the only way to produce the ORDER BY … LIMIT is the HNSW index scan.
+    // Session-wide, so the store's own transactions see it: with sorts disallowed, the only way to produce the
+    // ORDER BY … LIMIT is the HNSW index scan. PGlite is one session; on the real server the store is reopened
+    // on a one-connection pool so that the setting reaches every transaction.
+    let pooled: KnowledgeStore;
     beforeAll(async () => {
-      await db.driver.exec("SET enable_sort = off");
+      pooled = store;
+      if (kind === "postgres") {
+        const one = await db.replica({ max: 1 });
+        store = await KnowledgeStore.open({ driver: one, embedder: precomputedOnly, migrate: false });
+      }
+      await store.driver.exec("SET enable_sort = off");
     });
     afterAll(async () => {
-      await db.driver.exec("RESET enable_sort");
+      await store.driver.exec("RESET enable_sort");
+      store = pooled;
     });
 
     it("plans the dense query of both tenants on chunks_embedding_hnsw, under RLS", async () => {

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { termCounts } from "../../src/analysis/index.js";
 import type { SearchResult } from "../../src/search/types.js";
-import { KnowledgeStore } from "../../src/store/knowledge-store.js";
+import type { KnowledgeStore } from "../../src/store/knowledge-store.js";
 import { createTenantContext, type TenantContext } from "../../src/tenant/context.js";
-import { startDatabase, type TestDatabase } from "../support/databases.js";
+import {
+  type DriverKind,
+  driverKinds,
+  openStore,
+  startDatabase,
+  type TestDatabase,
+} from "../support/databases.js";
 import { paragraphsDoc } from "../support/fixtures.js";
 
 /**
@@ -56,14 +62,14 @@ const CORPUS = CORPUS_DOCS.flat();
 
 const QUERIES = ["cat", "fox", "cat fox", "bird owl", "dog bird elk", "the cat and a dog"];
 
-describe("lexical BM25 (pglite)", () => {
+describe.each(driverKinds)("lexical BM25 (%s)", (kind: DriverKind) => {
   let db: TestDatabase;
   let store: KnowledgeStore;
   let seq = 0;
 
   beforeAll(async () => {
-    db = await startDatabase("pglite");
-    store = await KnowledgeStore.open({ driver: db.driver });
+    db = await startDatabase(kind);
+    store = await openStore(db);
   });
   afterAll(async () => {
     await db?.stop();

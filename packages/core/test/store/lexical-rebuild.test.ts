@@ -26,7 +26,7 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
 
   beforeAll(async () => {
     db = await startDatabase(kind);
-    store = await KnowledgeStore.open({ driver: db.driver });
+    store = await KnowledgeStore.open(db.storeOptions);
     for (const [ctx, text] of [
       [A, TEXTS.a],
       [B, TEXTS.b],
@@ -41,13 +41,13 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
 
   /** Everything the lexical index consists of, per tenant, as the owner sees it. */
   const snapshot = async () => ({
-    postings: await db.pglite.query(
+    postings: await db.owner.query(
       `SELECT t.tenant_id, t.term, c.text, t.tf, t.doc_length FROM ragkit.chunk_terms t
        JOIN ragkit.chunks c ON c.id = t.chunk_id ORDER BY 1, 2, 3`,
     ),
-    chunks: await db.pglite.query("SELECT tenant_id, text, lexical_length FROM ragkit.chunks ORDER BY 1, 2"),
-    documents: await db.pglite.query("SELECT tenant_id, token_count FROM ragkit.documents ORDER BY 1"),
-    stats: await db.pglite.query(
+    chunks: await db.owner.query("SELECT tenant_id, text, lexical_length FROM ragkit.chunks ORDER BY 1, 2"),
+    documents: await db.owner.query("SELECT tenant_id, token_count FROM ragkit.documents ORDER BY 1"),
+    stats: await db.owner.query(
       "SELECT tenant_id, chunk_count::int, total_length::int FROM ragkit.lexical_stats ORDER BY 1",
     ),
   });
@@ -62,7 +62,7 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
 
   /** Turns the store into what an earlier release left: to_tsvector postings and the old settings record. */
   async function makeLegacy(): Promise<void> {
-    await db.pglite.exec(`
+    await db.owner.exec(`
       DELETE FROM ragkit.chunk_terms;
       UPDATE ragkit.chunks c SET lexical_length =
         (SELECT coalesce(sum(coalesce(array_length(u.positions, 1), 1)), 0) FROM unnest(to_tsvector('english', c.text)) u);
@@ -75,11 +75,9 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
   }
 
   it("records the analyzer, refuses a runtime-only open of legacy postings, and the owner rebuilds them exactly", async () => {
-    const [meta] = (
-      await db.pglite.query<{ value: Record<string, unknown> }>(
+    const [meta] = await db.owner.query<{ value: Record<string, unknown> }>(
         "SELECT value FROM ragkit.store_meta WHERE key = 'index'",
-      )
-    ).rows;
+      );
     expect(meta!.value).toMatchObject({ lexicalAnalyzer: LEXICAL_ANALYZER });
     const fresh = await snapshot();
     const freshResults = await searches(store);
@@ -87,37 +85,35 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
 
     await makeLegacy();
     const legacy = await snapshot();
-    expect(legacy.postings.rows).not.toEqual(fresh.postings.rows); // Snowball + Postgres stop words differ
+    expect(legacy.postings).not.toEqual(fresh.postings); // Snowball + Postgres stop words differ
 
     await expect(KnowledgeStore.open({ driver: db.driver, migrate: false })).rejects.toThrow(ConfigError);
     await expect(KnowledgeStore.open({ driver: db.driver, migrate: false })).rejects.toThrow(
       /built by "postgres:english".*owner connection/,
     );
 
-    const reopened = await KnowledgeStore.open({ driver: db.driver });
+    const reopened = await KnowledgeStore.open(db.storeOptions);
     expect(await snapshot()).toEqual(fresh);
     expect(await searches(reopened)).toEqual(freshResults);
-    const [after] = (
-      await db.pglite.query<{ value: Record<string, unknown> }>(
+    const [after] = await db.owner.query<{ value: Record<string, unknown> }>(
         "SELECT value FROM ragkit.store_meta WHERE key = 'index'",
-      )
-    ).rows;
+      );
     expect(after!.value).toMatchObject({ lexicalAnalyzer: LEXICAL_ANALYZER });
     expect(after!.value).not.toHaveProperty("textSearchConfig");
     // Row-level security is forced again on every tenant table the rebuild touched.
-    const forced = await db.pglite.query<{ relname: string; relforcerowsecurity: boolean }>(
+    const forced = await db.owner.query<{ relname: string; relforcerowsecurity: boolean }>(
       `SELECT relname, relforcerowsecurity FROM pg_class WHERE relnamespace = 'ragkit'::regnamespace
        AND relname IN ('documents', 'chunks', 'chunk_terms', 'lexical_stats') ORDER BY 1`,
     );
-    expect(forced.rows.map((r) => r.relforcerowsecurity)).toEqual([true, true, true, true]);
+    expect(forced.map((r) => r.relforcerowsecurity)).toEqual([true, true, true, true]);
     // A second open finds nothing to do and changes nothing.
-    await KnowledgeStore.open({ driver: db.driver });
+    await KnowledgeStore.open(db.storeOptions);
     expect(await snapshot()).toEqual(fresh);
   });
 
   it("rejects the removed textSearchConfig option with a typed error", async () => {
     await expect(
-      KnowledgeStore.open({ driver: db.driver, ...({ textSearchConfig: "german" } as object) }),
+      KnowledgeStore.open({ ...db.storeOptions, ...({ textSearchConfig: "german" } as object) }),
     ).rejects.toThrow(/textSearchConfig store option was removed/);
   });
 });

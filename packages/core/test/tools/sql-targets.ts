@@ -1,20 +1,17 @@
-import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import type { SqlDriver } from "../../src/db/driver.js";
-import { createPgDriver } from "../../src/db/pg.js";
 import { RagKitError } from "../../src/errors/index.js";
-import { KnowledgeStore } from "../../src/store/knowledge-store.js";
-import { type DriverKind, driverKinds, startDatabase } from "../support/databases.js";
+import type { KnowledgeStore } from "../../src/store/knowledge-store.js";
+import { type DriverKind, driverKinds, openStore, startDatabase } from "../support/databases.js";
 
 /**
- * Where the SQL-tool tests run: PGlite in-process, `pg` over pglite-socket, and — when RAGKIT_TEST_POSTGRES
- * points at a real server — real Postgres in its hardened shape: migrations as the superuser, queries as a
- * non-superuser LOGIN role that is only a member of the app roles (so every privilege check is the server's).
+ * Where the SQL-tool tests run: every driver kind — PGlite in-process, `pg` over pglite-socket and, when the
+ * real server is part of the run, real Postgres in its hardened shape (migrations as the superuser, queries as
+ * a non-superuser LOGIN role, so every privilege check is the server's; see test/support/databases.ts).
  */
-export type SqlTargetName = DriverKind | "postgres";
+export type SqlTargetName = DriverKind;
 
-const POSTGRES_URL = process.env.RAGKIT_TEST_POSTGRES;
-export const sqlTargets: SqlTargetName[] = [...driverKinds, ...(POSTGRES_URL ? (["postgres"] as const) : [])];
+export const sqlTargets: SqlTargetName[] = driverKinds;
 
 export interface SqlTarget {
   name: SqlTargetName;
@@ -26,38 +23,16 @@ export interface SqlTarget {
 }
 
 export async function openSqlTarget(name: SqlTargetName): Promise<SqlTarget> {
-  if (name !== "postgres") {
-    const db = await startDatabase(name);
-    const store = await KnowledgeStore.open({ driver: db.driver });
-    return { name, store, admin: db.driver, schema: store.schema, close: () => db.stop() };
-  }
-  const schema = `sqlt_${randomBytes(4).toString("hex")}`;
-  const runtime = `${schema}_runtime`;
-  const admin = await createPgDriver({ connectionString: POSTGRES_URL });
-  await admin.exec(`CREATE ROLE ${runtime} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
-  const url = new URL(POSTGRES_URL!);
-  url.username = runtime;
-  url.password = "";
-  const store = await KnowledgeStore.open({
-    database: url.toString(),
-    migrationDatabase: POSTGRES_URL,
-    runtimeRole: runtime,
-    schema,
-  });
+  const db = await startDatabase(name);
+  const store = await openStore(db);
   return {
     name,
     store,
-    admin,
-    schema,
+    admin: db.owner,
+    schema: store.schema,
     async close() {
       await store.close();
-      await admin.exec(
-        `DROP SCHEMA IF EXISTS ${schema}_data CASCADE; DROP SCHEMA IF EXISTS ${schema} CASCADE`,
-      );
-      for (const role of [runtime, `${schema}_app_readonly`, `${schema}_app_worker`, `${schema}_app`]) {
-        await admin.exec(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`);
-      }
-      await admin.close();
+      await db.stop();
     },
   };
 }

@@ -5,6 +5,7 @@ import { EventSchemas } from "@ag-ui/core";
 import { CopilotKitCore, ProxiedCopilotRuntimeAgent } from "@copilotkit/core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { type Frame, get, json, post, readSse, startWorld, type World } from "../chat/support.js";
+import { eventually } from "../support.js";
 
 let w: World;
 let hitl: World;
@@ -190,7 +191,7 @@ describe("CopilotKit's client (ProxiedCopilotRuntimeAgent from @copilotkit/core)
     });
     const threadId = crypto.randomUUID();
     const core = new CopilotKitCore({ runtimeUrl: runtime(w), headers: auth(w.tokenA) });
-    await vi.waitFor(() => expect(core.getAgent("ragkit")).toBeDefined());
+    await eventually(() => expect(core.getAgent("ragkit")).toBeDefined());
     const agent = core.getAgent("ragkit")!;
     agent.threadId = threadId;
     agent.addMessage({ id: crypto.randomUUID(), role: "user", content: "What is the aurora budget?" });
@@ -198,7 +199,7 @@ describe("CopilotKit's client (ProxiedCopilotRuntimeAgent from @copilotkit/core)
     expect(textOf(agent.messages.at(-1))).toContain("five million euros");
 
     const reloaded = new CopilotKitCore({ runtimeUrl: runtime(w), headers: auth(w.tokenA) });
-    await vi.waitFor(() => expect(reloaded.getAgent("ragkit")).toBeDefined());
+    await eventually(() => expect(reloaded.getAgent("ragkit")).toBeDefined());
     const again = reloaded.getAgent("ragkit")!;
     again.threadId = threadId;
     await reloaded.connectAgent({ agent: again });
@@ -227,7 +228,7 @@ describe("CopilotKit's client (ProxiedCopilotRuntimeAgent from @copilotkit/core)
       const events = frames.map((f: Frame) => JSON.parse(f.data) as { type: string; code?: string });
       expect(events[0]?.type).toBe("RUN_STARTED");
       expect(events.at(-1)).toMatchObject({ type: "RUN_ERROR", code: "aborted" });
-      await vi.waitFor(async () => {
+      await eventually(async () => {
         const run = await json<{ run: { status: string } }>(
           await get(w.served.url, `/runs/${runId}`, w.tokenA),
         );

@@ -1,6 +1,7 @@
 import { RunStore, seedExampleSales } from "@ragkit/core";
 import { chatEventDataSchemas, parseChatEvent, type RunResponse } from "@ragkit/protocol";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support.js";
 import { type Frame, get, json, post, readSse, startWorld, type World } from "./support.js";
 
 let w: World;
@@ -45,7 +46,7 @@ describe("POST /chat/stream", () => {
     expect(done.answer).toContain("five million euros");
     expect(tokens(frames)).toBe(done.answer);
     expect(done.citations.length).toBeGreaterThan(0);
-    await vi.waitFor(async () => expect(await runStatus(runId!)).toBe("completed"));
+    await eventually(async () => expect(await runStatus(runId!)).toBe("completed"));
   });
 
   it("rejects invalid requests before streaming", async () => {
@@ -71,7 +72,7 @@ describe("POST /chat/stream", () => {
     expect(call).toBeDefined();
     const { toolCall } = chatEventDataSchemas.tool_call.parse(JSON.parse(call!.data));
     expect(toolCall.name).toBe("query_database");
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const audit = await w.store.audit.list(w.a, { limit: 50 });
       const actions = audit.filter((r) => r.resourceId === runId).map((r) => r.action);
       expect(actions).toEqual(expect.arrayContaining(["agent.sql_query", "agent.run"]));
@@ -100,7 +101,7 @@ describe("POST /chat/stream", () => {
       expect(text).toContain(": keep-alive\n\n");
       await reader.cancel();
       await post(w.served.url, `/runs/${runId}/stop`, w.tokenA, {});
-      await vi.waitFor(async () => expect(await runStatus(runId)).toBe("cancelled"));
+      await eventually(async () => expect(await runStatus(runId)).toBe("cancelled"));
     } finally {
       w.gate.open();
     }
@@ -123,7 +124,7 @@ describe("resumable streams", () => {
       const lastId = first.frames.at(-1)!.id!;
       // More tokens are produced while the client is away (a background run keeps going).
       w.gate.release(3);
-      await vi.waitFor(() => expect(w.gate.emitted).toBe(base + 5));
+      await eventually(() => expect(w.gate.emitted).toBe(base + 5));
       w.gate.open();
       const again = await get(w.served.url, `/runs/${runId}/events`, w.tokenA, { "last-event-id": lastId });
       expect(again.status).toBe(200);
@@ -135,7 +136,7 @@ describe("resumable streams", () => {
       expect(tokens(all)).toBe(done.answer);
 
       // After the run: the full log replays from the database, and from any id.
-      await vi.waitFor(async () => expect(await runStatus(runId)).toBe("completed"));
+      await eventually(async () => expect(await runStatus(runId)).toBe("completed"));
       const replay = await readSse(await get(w.served.url, `/runs/${runId}/events`, w.tokenA));
       expect(replay.frames.map((f) => f.id)).toEqual(all.map((f) => f.id));
       const tail = await readSse(
@@ -167,8 +168,8 @@ describe("resumable streams", () => {
         text += decoder.decode((await reader.read()).value, { stream: true });
       }
       controller.abort();
-      await vi.waitFor(() => expect(w.gate.aborts).toBe(abortsBefore + 1));
-      await vi.waitFor(async () => expect(await runStatus(runId)).toBe("cancelled"));
+      await eventually(() => expect(w.gate.aborts).toBe(abortsBefore + 1));
+      await eventually(async () => expect(await runStatus(runId)).toBe("cancelled"));
     } finally {
       w.gate.open();
     }
@@ -185,7 +186,7 @@ describe("resumable streams", () => {
       const runId = res.headers.get("x-run-id")!;
       await readSse(res, (f) => f.event === "token");
       w.gate.open();
-      await vi.waitFor(async () => expect(await runStatus(runId)).toBe("completed"));
+      await eventually(async () => expect(await runStatus(runId)).toBe("completed"));
     } finally {
       w.gate.open();
     }
@@ -204,7 +205,7 @@ describe("resumable streams", () => {
       const { frames } = await reading;
       expect(frames.at(-1)?.event).toBe("error");
       expect(JSON.parse(frames.at(-1)!.data)).toMatchObject({ code: "aborted" });
-      await vi.waitFor(async () => expect(await runStatus(runId)).toBe("cancelled"));
+      await eventually(async () => expect(await runStatus(runId)).toBe("cancelled"));
     } finally {
       w.gate.open();
     }
@@ -225,7 +226,7 @@ describe("two replicas on one database", () => {
       // Replica 2 serves the run's events by polling run_events; more tokens arrive while it follows.
       const following = readSse(await get(other.served.url, `/runs/${runId}/events`, w.tokenA));
       w.gate.release(3);
-      await vi.waitFor(async () => {
+      await eventually(async () => {
         const events = await w.store.withTenant(w.a, (tx) =>
           tx.query(`SELECT 1 FROM ${w.store.schema}.run_events WHERE run_id = $1 AND type = 'text_delta'`, [
             runId,

@@ -2,12 +2,13 @@ import {
   type AgentModels,
   type AnswerInput,
   createTenantContext,
-  KnowledgeStore,
+  type KnowledgeStore,
   offlineModels,
   type TenantContext,
 } from "@ragkit/core";
 import { type JWTPayload, SignJWT } from "jose";
 import { createRagHandler, type RagHandler, type RagHandlerOptions } from "../../src/index.js";
+import { openTestStore } from "../store.js";
 import { type Served, serve } from "../support.js";
 
 export const SECRET = "a-streaming-test-secret-of-at-least-32-bytes!";
@@ -107,7 +108,7 @@ export async function startWorld(
   agent: NonNullable<RagHandlerOptions["agent"]> = {},
   store?: KnowledgeStore,
 ): Promise<World> {
-  const s = store ?? (await KnowledgeStore.open());
+  const s = store ?? (await openTestStore());
   const a = createTenantContext({ tenantId: "tenant-a", userId: "seed", source: "system" });
   const b = createTenantContext({ tenantId: "tenant-b", userId: "seed", source: "system" });
   await s.ensureTenant(a);

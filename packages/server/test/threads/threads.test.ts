@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { KnowledgeStore } from "@ragkit/core";
 import {
   chatEventDataSchemas,
   checkpointListResponseSchema,
@@ -9,8 +5,10 @@ import {
   threadListResponseSchema,
   threadResponseSchema,
 } from "@ragkit/protocol";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, get, json, post, readSse, startWorld, type World } from "../chat/support.js";
+import { testDatabase } from "../store.js";
+import { eventually } from "../support.js";
 
 let w: World;
 
@@ -70,7 +68,7 @@ describe("human in the loop", () => {
     expect(after.messages.map((m) => m.role)).toEqual(["user", "assistant", "assistant"]);
     expect(after.messages[2]?.content).toContain("five million euros");
     expect(after.state).toMatchObject({ answerKind: expect.any(String) });
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const audit = await w.store.audit.list(w.a, { limit: 100 });
       const approval = audit.find((r) => r.action === "agent.approval" && r.resourceId === first.threadId);
       expect(approval?.details).toMatchObject({ decision: "approve", tool: "retrieve" });
@@ -100,7 +98,7 @@ describe("human in the loop", () => {
     const out = await readSse(ok);
     const done = chatEventDataSchemas.done.parse(JSON.parse(last(out.frames).data));
     expect(done.answer).toContain("five million euros");
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const audit = await w.store.audit.list(w.a, { limit: 100 });
       const decisions = audit
         .filter(
@@ -211,10 +209,10 @@ describe("threads API", () => {
 });
 
 describe("durability", () => {
-  it("thread history survives restarting the handler on the same database directory", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "ragkit-threads-"));
+  it("thread history survives restarting the handler on the same database", async () => {
+    const database = await testDatabase({ persistent: true });
     try {
-      const store1 = await KnowledgeStore.open({ database: dir });
+      const store1 = await database.open();
       const w1 = await startWorld({ options: { requireApprovalFor: [] } }, store1);
       const first = await post(w1.served.url, "/chat/stream", w1.tokenA, {
         message: "What is the aurora budget?",
@@ -225,7 +223,7 @@ describe("durability", () => {
       await w1.close();
       await store1.close();
 
-      const store2 = await KnowledgeStore.open({ database: dir });
+      const store2 = await database.open();
       const w2 = await startWorld({ options: { requireApprovalFor: [] } }, store2);
       try {
         const res = await get(w2.served.url, `/threads/${threadId}`, w2.tokenA);
@@ -253,7 +251,7 @@ describe("durability", () => {
         await store2.close();
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await database.dispose();
     }
   });
 });

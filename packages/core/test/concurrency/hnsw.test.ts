@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SqlDriver } from "../../src/db/driver.js";
+import { KnowledgeStore } from "../../src/store/knowledge-store.js";
+import { createTenantContext } from "../../src/tenant/context.js";
+import { openStore, realPostgres, startDatabase, type TestDatabase } from "../support/databases.js";
+import { paragraphsDoc, randomUnitVectors } from "../support/fixtures.js";
+
+const DIMENSION = 384;
+const DOCS = 120;
+const CHUNKS_PER_DOC = 50; // 6,000 chunks: a build that lasts long enough to search during it
+
+/**
+ * Rebuilding the HNSW index (what `withDeferredVectorIndex` does after a bulk load) on a live database: searches
+ * on other connections must keep answering, correctly, while the index builds, and writes must not wait for it.
+ * "During the build" is observed, not timed: an operation counts as concurrent only if the build was visible in
+ * pg_stat_progress_create_index both before it started and after it finished.
+ */
+describe.skipIf(!realPostgres)("HNSW index build while searching (postgres)", () => {
+  let db: TestDatabase;
+  let store: KnowledgeStore;
+  let reader: KnowledgeStore;
+  const ctx = createTenantContext({ tenantId: "hnsw", userId: "loader" });
+  const vectors = randomUnitVectors(DOCS * CHUNKS_PER_DOC + 20, DIMENSION, 77);
+  const embedder = {
+    name: "precomputed-384",
+    dimension: DIMENSION,
+    embed: async (texts: readonly string[]) => texts.map(() => vectors[0]!),
+  };
+
+  const doc = (d: number) => {
+    const parts = Array.from({ length: CHUNKS_PER_DOC }, (_, i) => `Document ${d} passage ${i}.`);
+    const input = paragraphsDoc(parts.join("\n\n"), { title: `doc ${d}` });
+    input.chunks = input.chunks.map((c, i) => ({ ...c, embedding: vectors[d * CHUNKS_PER_DOC + i]! }));
+    return input;
+  };
+
+  beforeAll(async () => {
+    db = await startDatabase("postgres");
+    store = await openStore(db, { embedder });
+    reader = await KnowledgeStore.open({ driver: await db.replica(), embedder, migrate: false });
+    await store.ensureTenant(ctx);
+    await store.withDeferredVectorIndex(async () => {
+      for (let d = 0; d < DOCS; d += 10) {
+        await store.putDocuments(
+          ctx,
+          Array.from({ length: 10 }, (_, k) => doc(d + k)),
+        );
+      }
+    });
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+
+  const building = async (owner: SqlDriver) => {
+    const rows = await owner.query(
+      "SELECT 1 FROM pg_stat_progress_create_index WHERE datname = current_database()",
+    );
+    return rows.length > 0;
+  };
+
+  it("keeps answering searches and accepting writes on other connections while the index builds", async () => {
+    const query = vectors[DOCS * CHUNKS_PER_DOC + 1]!;
+    const exact = await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query });
+    expect(exact).toHaveLength(10);
+    let searchedDuring = 0;
+    let wroteDuring = 0;
+    let written = 0;
+    const errors: unknown[] = [];
+    // Rebuild until one search and one write were each seen to start and end inside a build (bounded).
+    for (let attempt = 0; attempt < 5 && (searchedDuring === 0 || wroteDuring === 0); attempt++) {
+      let done = false;
+      const rebuild = store
+        .withDeferredVectorIndex(async () => {})
+        .finally(() => {
+          done = true;
+        });
+      // One loop searches, one writes; each counts only what began and ended inside the build.
+      const during = async (op: () => Promise<unknown>, seen: () => void) => {
+        while (!done) {
+          if (!(await building(db.owner))) continue;
+          const result = await op().catch((e: unknown) => errors.push(e));
+          if (await building(db.owner)) seen();
+          void result;
+        }
+      };
+      const probes = Promise.all([
+        during(
+          async () => {
+            // The new index is not visible before it commits: an exact scan, the same answer.
+            expect(
+              await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query }),
+            ).toEqual(exact);
+          },
+          () => searchedDuring++,
+        ),
+        during(
+          () => reader.putDocument(ctx, paragraphsDoc(`Written during the build ${attempt}-${written++}.`)),
+          () => wroteDuring++,
+        ),
+      ]);
+      await Promise.all([rebuild, probes]);
+    }
+    expect(errors).toEqual([]);
+    expect(searchedDuring).toBeGreaterThan(0);
+    expect(wroteDuring).toBeGreaterThan(0);
+    const [index] = await db.owner.query<{ valid: boolean }>(
+      `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE c.relname = 'chunks_embedding_hnsw'`,
+    );
+    expect(index).toEqual({ valid: true });
+    const after = await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query });
+    expect(after.map((r) => r.chunkId)).toEqual(exact.map((r) => r.chunkId));
+  });
+});
