@@ -76,8 +76,8 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
 
   it("records the analyzer, refuses a runtime-only open of legacy postings, and the owner rebuilds them exactly", async () => {
     const [meta] = await db.owner.query<{ value: Record<string, unknown> }>(
-        "SELECT value FROM ragkit.store_meta WHERE key = 'index'",
-      );
+      "SELECT value FROM ragkit.store_meta WHERE key = 'index'",
+    );
     expect(meta!.value).toMatchObject({ lexicalAnalyzer: LEXICAL_ANALYZER });
     const fresh = await snapshot();
     const freshResults = await searches(store);
@@ -96,8 +96,8 @@ describe.each(driverKinds)("lexical postings of an older analyzer (%s)", (kind: 
     expect(await snapshot()).toEqual(fresh);
     expect(await searches(reopened)).toEqual(freshResults);
     const [after] = await db.owner.query<{ value: Record<string, unknown> }>(
-        "SELECT value FROM ragkit.store_meta WHERE key = 'index'",
-      );
+      "SELECT value FROM ragkit.store_meta WHERE key = 'index'",
+    );
     expect(after!.value).toMatchObject({ lexicalAnalyzer: LEXICAL_ANALYZER });
     expect(after!.value).not.toHaveProperty("textSearchConfig");
     // Row-level security is forced again on every tenant table the rebuild touched.
