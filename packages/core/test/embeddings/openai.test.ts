@@ -542,10 +542,10 @@ describe("OpenAIEmbedder: concurrency and rate limiting", () => {
       return globalThis.fetch(input, init);
     };
     // 1200 per minute → a burst of 20, then one every 50 ms: 23 requests span at least 150 ms,
-    // however long each request takes.
+    // however long each request takes. Only lower bounds are asserted: a loaded machine makes everything
+    // slower, never faster, so an upper bound on the burst would test the machine, not the limiter.
     await makeEmbedder({ batchSize: 1, maxConcurrency: 32, requestsPerMinute: 1200, fetch }).embed(texts(23));
     expect(sentAt).toHaveLength(23);
-    expect(sentAt[19]! - sentAt[0]!).toBeLessThan(100);
     expect(sentAt[22]! - sentAt[0]!).toBeGreaterThanOrEqual(145);
   });
 });
