@@ -66,9 +66,17 @@ export function chat(arena: Arena, side: Side, message: string): Promise<Answer>
 }
 
 /** A new thread of `side` (its id is a real thread of that tenant, but not one of its fixtures). */
-export async function freshThread(arena: Arena, side: Side): Promise<string> {
-  const res = await chat(arena, side, "Hello there");
+export async function freshThread(arena: Arena, side: Side, message = "Hello there"): Promise<string> {
+  const res = await chat(arena, side, message);
   const id = res.headers.get("x-thread-id");
   if (res.status !== 200 || !id) throw new Error(`cannot open a thread for ${side.name}: ${res.status}`);
+  return id;
+}
+
+/** The id of a new run of `side`'s. */
+export async function freshRun(arena: Arena, side: Side): Promise<string> {
+  const res = await chat(arena, side, "Hello there");
+  const id = res.headers.get("x-run-id");
+  if (res.status !== 200 || !id) throw new Error(`cannot start a run for ${side.name}: ${res.status}`);
   return id;
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { TEST_SECRET } from "../tokens.js";
+import { type Answer, errorOf, held, type Verdict, wrong } from "./attempts.js";
 
 /**
  * The JWT matrix: tokens an attacker can make, against a handler configured with an HMAC secret (the world) and
@@ -151,5 +152,20 @@ export async function jwksMatrix(): Promise<{
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The expected refusal: the status, the standard error body, a readable message, and the Bearer challenge. */
+export function jwtVerdict(token: BadToken): (a: Answer) => Verdict {
+  return (a) => {
+    const error = errorOf(a);
+    if (a.status !== token.status) return wrong(`answered ${a.status}, expected ${token.status}`);
+    if (!error || error.code !== (token.status === 401 ? "unauthorized" : "forbidden"))
+      return wrong(`not the standard error body: ${a.text.slice(0, 200)}`);
+    if (!/^[A-Z].{8,200}\.?$/.test(error.message) || /\bat .*\.js|Error:/.test(error.message))
+      return wrong(`message not readable: ${error.message}`);
+    if (token.status === 401 && !/^Bearer realm=/.test(a.headers.get("www-authenticate") ?? ""))
+      return wrong("no WWW-Authenticate challenge");
+    return held;
   };
 }

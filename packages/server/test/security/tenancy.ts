@@ -1,4 +1,4 @@
-import { type Arena, attempt, freshThread, type Side } from "./arena.js";
+import { type Arena, attempt, freshRun, freshThread, type Side } from "./arena.js";
 import { type Answer, errorOf, held, leak, type Req, send, shapeOf, wrong } from "./attempts.js";
 import { lookalike, type RouteAttack } from "./routes.js";
 
@@ -155,5 +155,86 @@ export async function injection(arena: Arena, operation: string, route: RouteAtt
         return leak(`no longer shows ${me.name}'s rows: the tenant field changed the tenant`);
       return held;
     });
+  }
+}
+
+/**
+ * Ids of the other tenant's that travel in a body next to the caller's own resources (runs started under a
+ * client-chosen id, a fork from a checkpoint, an approval answered for a run): each answers like a look-alike
+ * id that exists nowhere.
+ */
+const bodyIdAttacks: Array<{
+  name: string;
+  id: "runId" | "checkpointId";
+  request(id: string, arena: Arena, me: Side): Promise<Req>;
+}> = [
+  {
+    name: "POST /chat/stream with the other tenant's runId",
+    id: "runId",
+    request: async (id, _, me) => ({
+      method: "POST",
+      path: "/chat/stream",
+      token: me.token,
+      body: JSON.stringify({ message: "What is the project budget?", runId: id }),
+    }),
+  },
+  {
+    name: "POST /copilotkit/agent/{agentId}/run with the other tenant's runId",
+    id: "runId",
+    request: async (id, _, me) => ({
+      method: "POST",
+      path: `/copilotkit/agent/${me.f.agentId}/run`,
+      token: me.token,
+      body: JSON.stringify({
+        threadId: `own-${crypto.randomUUID()}`,
+        runId: id,
+        messages: [{ id: "m1", role: "user", content: "What is the budget?" }],
+        state: {},
+        tools: [],
+        context: [],
+        forwardedProps: {},
+      }),
+    }),
+  },
+  {
+    name: "POST /threads/{own id}/fork from the other tenant's checkpointId",
+    id: "checkpointId",
+    request: async (id, _, me) => ({
+      method: "POST",
+      path: `/threads/${me.f.threadId}/fork`,
+      token: me.token,
+      body: JSON.stringify({ checkpointId: id }),
+    }),
+  },
+  {
+    name: "POST /threads/{own pending thread}/resume naming the other tenant's runId",
+    id: "runId",
+    request: async (id, arena, me) => ({
+      method: "POST",
+      path: `/threads/${await freshThread(arena, me, "What is the project budget?")}/resume`,
+      token: me.token,
+      body: JSON.stringify({ decision: { type: "reject" }, runId: id }),
+    }),
+  },
+];
+
+export async function crossTenantBodies(arena: Arena): Promise<void> {
+  for (const [me, other] of pairs(arena)) {
+    for (const attack of bodyIdAttacks) {
+      // Run ids are client-chosen: a run of the other's own for each attack, so the caller never reuses one.
+      const id = attack.id === "runId" ? await freshRun(arena, other) : other.f[attack.id];
+      const missing = await send(arena.base, await attack.request(lookalike(id), arena, me));
+      await attempt(
+        arena,
+        "cross-tenant",
+        `${attack.name} as ${me.name}`,
+        await attack.request(id, arena, me),
+        me,
+        (foreign) =>
+          shapeOf(foreign) === shapeOf(missing)
+            ? held
+            : leak(`answers unlike a missing id: ${shapeOf(foreign)} vs ${shapeOf(missing)}`),
+      );
+    }
   }
 }
