@@ -10,6 +10,7 @@ const databaseSuites = [
   "test/chat/**/*.test.ts",
   "test/threads/**/*.test.ts",
   "test/agui/**/*.test.ts",
+  "test/security/**/*.test.ts",
 ];
 /** Several replicas writing at once: only meaningful where sessions really overlap. */
 const serverOnlySuites = ["test/replicas/**/*.test.ts"];

@@ -1,6 +1,6 @@
-import { errorBodySchema, textProblem } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HostileCase, type HostileRequest, hostileCases } from "./security/corpus.js";
+import { corpusProblems } from "./security/corpus-judge.js";
 import { type SecurityWorld, startSecurityWorld } from "./security/world.js";
 
 /**
@@ -51,34 +51,6 @@ async function send(r: HostileRequest): Promise<Response> {
   });
 }
 
-/** What is wrong with the answer to one case (empty: as expected). */
-async function check(c: HostileCase, res: Response): Promise<string[]> {
-  const problems: string[] = [];
-  const text = await res.text();
-  if (res.status !== c.expect.status) problems.push(`status ${res.status}, expected ${c.expect.status}`);
-  if (res.status >= 300) {
-    const body = errorBodySchema.safeParse(safeJson(text));
-    if (!body.success) return [...problems, `not the standard error body: ${text.slice(0, 200)}`];
-    const { code, message, details } = body.data.error;
-    if (c.expect.code && code !== c.expect.code) problems.push(`code ${code}, expected ${c.expect.code}`);
-    if (c.expect.path && !details?.some((d) => d.path === c.expect.path)) {
-      problems.push(`no detail for ${c.expect.path}: ${message.slice(0, 300)}`);
-    }
-    if (c.expect.message && !c.expect.message.test(message))
-      problems.push(`message ${JSON.stringify(message.slice(0, 300))}`);
-    if (textProblem(message) !== null) problems.push("the message echoes the hostile characters");
-  }
-  return problems;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
 const byOperation = new Map<string, HostileCase[]>();
 for (const c of hostileCases) byOperation.set(c.operation, [...(byOperation.get(c.operation) ?? []), c]);
 
@@ -101,7 +73,7 @@ describe("hostile input: every route answers 4xx with a readable message and wri
       const before = await w.rowCounts();
       const errorsBefore = w.errors.length;
       const res = await send(c.request(w.fixtures));
-      const problems = await check(c, res);
+      const problems = corpusProblems(c, res.status, await res.text());
       const after = await w.rowCounts();
       const written = Object.keys(after).filter((t) => after[t] !== before[t]);
       if (written.length > 0) problems.push(`wrote to ${written.join(", ")}`);

@@ -1,9 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTenantContext, KnowledgeStore, type TenantContext } from "@ragkit/core";
+import {
+  createTenantContext,
+  exampleSalesRows,
+  type KnowledgeStore,
+  seedExampleSales,
+  type TenantContext,
+} from "@ragkit/core";
 import { createRagHandler, type RagHandler, type RagHandlerOptions } from "../../src/index.js";
 import { readSse } from "../sse.js";
+import { testDatabase } from "../store.js";
 import { type Served, serve } from "../support.js";
 import { TEST_SECRET, tokenFor } from "../tokens.js";
 
@@ -21,6 +28,13 @@ export interface Fixtures {
   hostileUserTokens: Record<"nul" | "loneSurrogate", string>;
 }
 
+/**
+ * A distinctive string per tenant, written into every kind of row the tenant owns (document text, title, source
+ * id and metadata, chunk text, thread messages, connector name, sales regions): a response to the other tenant
+ * that contains it is a leak.
+ */
+export const MARKERS = { a: "qxamberkestrel", b: "qxzephyrosprey" } as const;
+
 export interface SecurityWorld {
   store: KnowledgeStore;
   handler: RagHandler;
@@ -29,7 +43,10 @@ export interface SecurityWorld {
   b: TenantContext;
   tokenA: string;
   tokenB: string;
+  /** Tenant A's resources (what the hostile-input corpus aims at). */
   fixtures: Fixtures;
+  /** The same kinds of resource in tenant B, for the cross-tenant attacks. */
+  fixturesB: Fixtures;
   /** Errors the handler reported through `onError` (every 5xx, and failed background writes). */
   errors: unknown[];
   /** Row counts of every table of the store's schema (as the owner, so across tenants). */
@@ -47,11 +64,9 @@ const CONNECTOR_KEY = Buffer.alloc(32, 9).toString("base64");
 export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> = {}): Promise<SecurityWorld> {
   process.env.RAGKIT_CONNECTOR_KEY ??= CONNECTOR_KEY;
   const dir = mkdtempSync(join(tmpdir(), "ragkit-security-"));
-  // RAGKIT_TEST_POSTGRES: the same walk against a real Postgres server (a fresh schema per world).
-  const postgres = process.env.RAGKIT_TEST_POSTGRES;
-  const store = await KnowledgeStore.open(
-    postgres ? { database: postgres, schema: `security_${crypto.randomUUID().slice(0, 8)}` } : {},
-  );
+  // The database kind of the vitest project (PGlite, or a database of its own on the real Postgres server).
+  const database = await testDatabase();
+  const store = await database.open();
   const a = createTenantContext({ tenantId: "tenant-a", userId: "seed", source: "system" });
   const b = createTenantContext({ tenantId: "tenant-b", userId: "seed", source: "system" });
   await store.ensureTenant(a);
@@ -65,7 +80,7 @@ export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> =
       heartbeatMs: 1000,
       pollIntervalMs: 50,
       flushIntervalMs: 10,
-      options: { requireApprovalFor: ["retrieve"] },
+      options: { requireApprovalFor: ["retrieve", "query_database"] },
     },
     onError: (error) => errors.push(error),
     ...overrides,
@@ -73,7 +88,17 @@ export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> =
   const served = await serve(handler);
   const tokenA = await tokenFor("tenant-a", "alice");
   const tokenB = await tokenFor("tenant-b", "bob");
-  const fixtures = await createFixtures(served.url, tokenA, handler.basePath);
+  const fixtures = await createFixtures(served.url, tokenA, handler.basePath, {
+    topic: "aurora",
+    marker: MARKERS.a,
+  });
+  const fixturesB = await createFixtures(served.url, tokenB, handler.basePath, {
+    topic: "zephyr",
+    marker: MARKERS.b,
+  });
+  // The SQL tool's data: B's regions carry B's marker, so a query of A's that reads B's rows shows it.
+  await seedExampleSales(store, a);
+  await seedExampleSales(store, b, exampleSalesRows({ year: 2024, regions: [`${MARKERS.b}north`, "South"] }));
   const rowCounts = async () => {
     const tables = await store.driver.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'
@@ -98,19 +123,25 @@ export async function startSecurityWorld(overrides: Partial<RagHandlerOptions> =
     tokenA,
     tokenB,
     fixtures,
+    fixturesB,
     errors,
     rowCounts,
     async close() {
       await served.close();
       await handler.close();
-      if (postgres) await store.driver.exec(`DROP SCHEMA ${store.schema} CASCADE`);
       await store.close();
+      await database.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-async function createFixtures(base: string, token: string, basePath: string): Promise<Fixtures> {
+async function createFixtures(
+  base: string,
+  token: string,
+  basePath: string,
+  { topic, marker }: { topic: string; marker: string },
+): Promise<Fixtures> {
   const url = (path: string) => `${base}${basePath}${path}`;
   const send = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(url(path), {
@@ -123,16 +154,17 @@ async function createFixtures(base: string, token: string, basePath: string): Pr
   };
   const upload = (await (
     await send("POST", "/documents", {
-      title: "Aurora budget",
-      text: "The aurora project budget is five million euros for the first year.",
-      sourceId: "fixtures/aurora",
+      title: `${topic[0]!.toUpperCase()}${topic.slice(1)} budget ${marker}`,
+      text: `The ${topic} project budget is five million euros for the first year (code ${marker}).`,
+      sourceId: `fixtures/${topic}-${marker}`,
+      metadata: { code: marker },
     })
   ).json()) as { jobs: Array<{ jobId: string }> };
   const jobId = upload.jobs[0]!.jobId;
   // The job's event stream ends when the job does.
   await readSse(await send("GET", `/jobs/${jobId}/events`));
   const job = (await (await send("GET", `/jobs/${jobId}`)).json()) as { job: { documentId: string } };
-  const chat = await send("POST", "/chat/stream", { message: "What is the aurora budget?" });
+  const chat = await send("POST", "/chat/stream", { message: `What is the ${topic} budget (${marker})?` });
   const threadId = chat.headers.get("x-thread-id")!;
   const runId = chat.headers.get("x-run-id")!;
   await readSse(chat);
@@ -142,7 +174,7 @@ async function createFixtures(base: string, token: string, basePath: string): Pr
   const connector = (await (
     await send("POST", "/connectors", {
       kind: "urls",
-      name: "Handbook",
+      name: `Handbook ${marker}`,
       config: { urls: ["http://127.0.0.1:9/handbook.html"] },
     })
   ).json()) as { connector: { id: string } };
