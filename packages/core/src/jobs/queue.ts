@@ -220,8 +220,8 @@ export class IngestionQueue {
     while (!options.signal?.aborted) {
       const rows = await this.store.withTenant(ctx, (tx) =>
         tx.query<JobEventRow>(
-          `SELECT id::text AS id, job_id, state, progress, message, created_at FROM ${this.s}.job_events
-           WHERE job_id = $1 AND id > $2::bigint ORDER BY id LIMIT 500`,
+          `SELECT seq::text AS id, job_id, state, progress, message, created_at FROM ${this.s}.job_events
+           WHERE job_id = $1 AND seq > $2::bigint ORDER BY seq LIMIT 500`,
           [id, after],
         ),
       );

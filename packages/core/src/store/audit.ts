@@ -81,9 +81,9 @@ export class AuditLog {
         details: Record<string, unknown> | string;
         created_at: Date | string;
       }>(
-        `SELECT id::text AS id, tenant_id, user_id, action, resource_type, resource_id, outcome, request_id, details, created_at
-         FROM ${this.schema}.audit_log WHERE ($1::bigint IS NULL OR id < $1::bigint)
-         ORDER BY id DESC LIMIT $2`,
+        `SELECT seq::text AS id, tenant_id, user_id, action, resource_type, resource_id, outcome, request_id, details, created_at
+         FROM ${this.schema}.audit_log WHERE ($1::bigint IS NULL OR seq < $1::bigint)
+         ORDER BY seq DESC LIMIT $2`,
         [before, limit],
       ),
     );

@@ -75,7 +75,7 @@ describe.each(driverKinds)("persisted text on %s", (kind: DriverKind) => {
 
   beforeAll(async () => {
     db = await startDatabase(kind);
-    store = await KnowledgeStore.open({ driver: db.driver });
+    store = await KnowledgeStore.open(db.storeOptions);
     runs = new RunStore(store);
     a = createTenantContext({ tenantId: "storable-a", userId: "alice", source: "system" });
     await store.ensureTenant(a);
@@ -88,8 +88,7 @@ describe.each(driverKinds)("persisted text on %s", (kind: DriverKind) => {
 
   const count = async (table: string) =>
     Number(
-      (await db.driver.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${store.schema}.${table}`))[0]!
-        .n,
+      (await db.owner.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${store.schema}.${table}`))[0]!.n,
     );
 
   it("jsonb accepts every encoded value and gives it back", async () => {

@@ -322,10 +322,9 @@ describe("attack suite: two tenants, real JWTs, every route of the OpenAPI docum
       await intact(arena);
     }));
 
-  // Known, not yet fixed (docs/security.md, "Not covered"): audit ids come from one sequence shared by every
-  // tenant, so the gap between two of A's consecutive entries counts B's audited actions in between. Outside
-  // the tally; `it.fails` turns red (to be made a plain test) once the ids are numbered per tenant.
-  it.fails("audit ids do not count the other tenant's actions in between", async () => {
+  // Audit ids are numbered per tenant (migration 13): with one shared sequence the gap between two of A's
+  // consecutive entries counted B's audited actions in between.
+  it("audit ids do not count the other tenant's actions in between", async () => {
     const search = (token: string) =>
       send(arena.base, { method: "POST", path: "/search", token, body: JSON.stringify({ query: "budget" }) });
     await search(arena.a.token);
