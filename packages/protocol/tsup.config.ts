@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  // `routes`: the zod-free values (route table, header names) for light clients.
+  entry: { index: "src/index.ts", routes: "src/light.ts" },
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,
