@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { metadataSchema, textSchema } from "@ragkit/protocol";
+import { metadataSchema, textSchema } from "@ragkit/protocol/primitives";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
 import type { EmbeddingUsage } from "../embeddings/openai.js";

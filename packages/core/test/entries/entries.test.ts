@@ -39,8 +39,12 @@ beforeAll(() => {
 
 describe("what each entry loads (fresh process)", () => {
   it("@ragkit/core/store loads no LangChain, no document parsers and no database driver", () => {
-    const packages = loaded("@ragkit/core/store");
+    const { modules } = coldImport("@ragkit/core/store", { cwd: root, trace: true });
+    const packages = packagesOf(modules);
     expect(packages).toContain("zod");
+    // The protocol's base schemas only, not every route's.
+    expect(modules.filter((url) => /protocol\/dist\/index\.c?js$/.test(url))).toEqual([]);
+    expect(modules.some((url) => /protocol\/dist\/primitives\.js$/.test(url))).toBe(true);
     for (const [what, pattern] of Object.entries(HEAVY)) {
       expect(
         packages.filter((p) => pattern.test(p)),
