@@ -14,13 +14,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import {
-  ConnectorService,
-  createTenantContext,
-  IngestionQueue,
-  KnowledgeStore,
-  SecretBox,
-} from "@ragkit/core";
+import { createRagKit, createTenantContext, SecretBox } from "@ragkit/core";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -65,7 +59,12 @@ const body = (i, v = 0) => {
 };
 const key = (i) => `bench/${String(i).padStart(6, "0")}.txt`;
 
-const store = await KnowledgeStore.open();
+// s3rver listens on loopback: allowed explicitly (the default egress policy is public addresses only).
+const kit = await createRagKit({
+  ingestion: { workerId: "bench" },
+  connectors: { secrets: new SecretBox(randomBytes(32)), egress: { allow: ["127.0.0.1"] } },
+});
+const { store, ingestion: queue, connectors: service } = kit;
 try {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   log(`uploading ${N} objects of ${BYTES} bytes to s3rver at ${endpoint} …`);
@@ -78,12 +77,6 @@ try {
   }
   const ctx = createTenantContext({ tenantId: "bench", userId: "bench" });
   await store.ensureTenant(ctx);
-  const queue = new IngestionQueue(store, { workerId: "bench" });
-  // s3rver listens on loopback: allowed explicitly (the default egress policy is public addresses only).
-  const service = new ConnectorService(store, queue, {
-    secrets: new SecretBox(randomBytes(32)),
-    egress: { allow: ["127.0.0.1"] },
-  });
   const connector = await service.create(ctx, {
     kind: "s3",
     name: "bench",
@@ -167,7 +160,7 @@ try {
     );
 } finally {
   s3.destroy();
-  await store.close();
+  await kit.close();
   child.send("stop");
   await once(child, "exit");
   rmSync(dataDir, { recursive: true, force: true });

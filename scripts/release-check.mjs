@@ -69,7 +69,8 @@ try {
   step("ESM import");
   writeFileSync(
     join(host, "esm.mjs"),
-    `import { KnowledgeStore, createTenantContext } from "@ragkit/core";
+    `import { KnowledgeStore, createTenantContext, createRagKit } from "@ragkit/core";
+import * as barrel from "@ragkit/core";
 import { createRagHandler } from "@ragkit/server";
 import { errorCodes } from "@ragkit/protocol";
 import { RagKitClient } from "@ragkit/react/headless";
@@ -79,6 +80,14 @@ await store.ensureTenant(ctx);
 await store.putDocument(ctx, { title: "t", text: "hello packed world", chunks: [{ text: "hello packed world", start: 0, end: 18 }] });
 const [hit] = await store.search(ctx, { query: "packed" });
 if (hit?.text !== "hello packed world") throw new Error("search failed");
+for (const subpath of ["store", "ingest", "agent", "models", "connectors"]) {
+  const entry = await import("@ragkit/core/" + subpath);
+  const names = Object.keys(entry);
+  if (names.length === 0 || names.some((n) => entry[n] !== barrel[n])) throw new Error("@ragkit/core/" + subpath);
+}
+const kit = await createRagKit({ store });
+if (kit.store !== store || typeof kit.agent.stream !== "function") throw new Error("createRagKit");
+await kit.close();
 const handler = createRagHandler({ store, auth: { jwtSecret: "x".repeat(32) } });
 const res = await handler(new Request("http://h/health"));
 if (res.status !== 200 || !errorCodes.includes("not_found") || typeof RagKitClient !== "function") throw new Error("esm");
@@ -95,6 +104,10 @@ console.log("  esm ok");
 const server = require("@ragkit/server");
 const protocol = require("@ragkit/protocol");
 const headless = require("@ragkit/react/headless");
+for (const subpath of ["store", "ingest", "agent", "models", "connectors"]) {
+  if (Object.keys(require("@ragkit/core/" + subpath)).length === 0) throw new Error("@ragkit/core/" + subpath);
+}
+if (require("@ragkit/core/store").KnowledgeStore !== core.KnowledgeStore) throw new Error("two copies of KnowledgeStore");
 for (const [name, value] of [["createTenantContext", core.createTenantContext], ["createRagHandler", server.createRagHandler], ["searchRequestSchema", protocol.searchRequestSchema], ["RagKitClient", headless.RagKitClient]]) {
   if (!value) throw new Error("missing " + name);
 }
@@ -106,7 +119,12 @@ console.log("  cjs ok");
   step("types (tsc, strict) under node16 and bundler resolution");
   writeFileSync(
     join(host, "consumer.ts"),
-    `import { KnowledgeStore, type TenantContext, createTenantContext } from "@ragkit/core";
+    `import { KnowledgeStore, type TenantContext, createTenantContext, createRagKit, type RagKit } from "@ragkit/core";
+import { KnowledgeStore as StoreOnly } from "@ragkit/core/store";
+import { ingestDocument } from "@ragkit/core/ingest";
+import { createRagAgent } from "@ragkit/core/agent";
+import { parseChatModelConfig } from "@ragkit/core/models";
+import { ConnectorService } from "@ragkit/core/connectors";
 import { createRagHandler, type RagHandlerOptions } from "@ragkit/server";
 import type { SearchResponse } from "@ragkit/protocol";
 import { RagKitClient } from "@ragkit/react/headless";
@@ -116,6 +134,9 @@ export async function main(): Promise<SearchResponse["results"]> {
   const options: RagHandlerOptions = { store, auth: { jwtSecret: "x".repeat(32) } };
   createRagHandler(options);
   void new RagKitClient({ baseUrl: "http://localhost", getToken: async () => "t" });
+  const kit: RagKit = await createRagKit({ store });
+  const same: StoreOnly = kit.store;
+  void [same, ingestDocument, createRagAgent, parseChatModelConfig, ConnectorService];
   const results = await store.search(ctx, { query: "q" });
   return results.map((r) => ({ ...r, source: r.source, sourceUrl: r.sourceUrl }));
 }

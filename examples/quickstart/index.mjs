@@ -4,7 +4,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTenantContext, ingestDocument, KnowledgeStore } from "@ragkit/core";
+// Subpath entries: the store and the ingestion pipeline only, so the agent (LangChain) is never loaded.
+import { ingestDocument } from "@ragkit/core/ingest";
+import { createTenantContext, KnowledgeStore } from "@ragkit/core/store";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const started = performance.now();

@@ -11,6 +11,7 @@ export default defineConfig({
       "@ragkit/react": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
       "@ragkit/server": fileURLToPath(new URL("../server/src/index.ts", import.meta.url)),
       "@ragkit/core": fileURLToPath(new URL("../core/src/index.ts", import.meta.url)),
+      "@ragkit/protocol/routes": fileURLToPath(new URL("../protocol/src/light.ts", import.meta.url)),
       "@ragkit/protocol": fileURLToPath(new URL("../protocol/src/index.ts", import.meta.url)),
     },
   },

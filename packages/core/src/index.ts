@@ -1,41 +1,10 @@
-export * from "./agent/index.js";
-export * from "./analysis/index.js";
-export * from "./connectors/index.js";
-export type { Queryable, SqlDriver } from "./db/driver.js";
-export type { PgDriverOptions } from "./db/pg.js";
-export { createPgDriver } from "./db/pg.js";
-export type { PGliteDriverOptions } from "./db/pglite.js";
-export { createPGliteDriver } from "./db/pglite.js";
-export * from "./embeddings/index.js";
-export * from "./errors/index.js";
-export * from "./ingest/chunking/index.js";
-export * from "./ingest/loaders/index.js";
-export type { IngestOptions, IngestProgress, IngestResult, IngestStage } from "./ingest/pipeline.js";
-export { indexLoadedDocument, ingestDocument } from "./ingest/pipeline.js";
-export { reindexDocument } from "./ingest/reindex.js";
-export type * from "./ingest/types.js";
-export * from "./jobs/index.js";
-export * from "./limits/index.js";
-export { migrations } from "./migrations/index.js";
-export * from "./models/index.js";
-export * from "./net/index.js";
-export * from "./runs/index.js";
-export { reciprocalRankFusion } from "./search/fusion.js";
-export type { SearchInput, SearchResult } from "./search/types.js";
-export type { AuditEntryInput, AuditRecord } from "./store/audit.js";
-export type {
-  ChunkInput,
-  DocumentRecord,
-  DocumentStatus,
-  PutDocumentInput,
-  PutDocumentResult,
-} from "./store/documents.js";
-export { contentHashOf } from "./store/documents.js";
-export type { ChunkRecord, DocumentPage, ListDocumentsOptions } from "./store/knowledge-store.js";
-export { KnowledgeStore } from "./store/knowledge-store.js";
-export { DataDirectoryError, type DataDirectoryProblem } from "./store/open-driver.js";
-export type { StoreOptionsInput } from "./store/options.js";
-export type { TenantContext, VerifiedIdentity } from "./tenant/context.js";
-export { assertTenantContext, createTenantContext, tenantIdSchema } from "./tenant/context.js";
-export * from "./tools/chart/index.js";
-export * from "./tools/sql/index.js";
+/**
+ * `@ragkit/core`: the whole engine. The same exports are split into subpath entries that load only what they
+ * need: `@ragkit/core/store`, `/ingest`, `/agent`, `/models`, `/connectors` (see docs/architecture.md).
+ */
+export * from "./entries/agent.js";
+export * from "./entries/connectors.js";
+export * from "./entries/ingest.js";
+export * from "./entries/models.js";
+export * from "./entries/store.js";
+export { createRagKit, type RagKit, type RagKitOptions } from "./kit/create.js";

@@ -67,8 +67,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && Object.hasOwn(errorStatus, value);
 }
 
-/** Header carrying the request id on every response (and accepted on requests when it is safe to echo). */
-export const REQUEST_ID_HEADER = "x-request-id";
+export { REQUEST_ID_HEADER } from "./headers.js";
 
 /** Request ids the server echoes back; anything else is replaced by a generated id. */
 export const requestIdPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

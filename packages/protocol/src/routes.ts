@@ -1,5 +1,6 @@
 /**
  * Paths of the HTTP API, relative to the server's `basePath`. Shared so that client and server agree on them.
+ * Plain values only (no zod): `@ragkit/protocol/routes`, which the headless React client bundles, exports it.
  */
 export const routes = {
   health: "/health",

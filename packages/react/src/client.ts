@@ -1,31 +1,24 @@
-import {
-  type ChatRequest,
-  type DocumentContentResponse,
-  type DocumentListResponse,
-  type DocumentSummary,
-  documentContentResponseSchema,
-  documentListResponseSchema,
-  documentResponseSchema,
-  type ErrorCode,
-  type ErrorDetail,
-  errorBodySchema,
-  type JobSummary,
-  jobResponseSchema,
-  type ListDocumentsQuery,
-  REQUEST_ID_HEADER,
-  type ResumeRequest,
-  routes,
-  type SearchRequest,
-  type SearchResponse,
-  searchResponseSchema,
-  type ThreadDetail,
-  type ThreadListResponse,
-  threadListResponseSchema,
-  threadResponseSchema,
-  type UploadResponse,
-  uploadResponseSchema,
+import type {
+  ChatRequest,
+  DocumentContentResponse,
+  DocumentListResponse,
+  DocumentResponse,
+  DocumentSummary,
+  ErrorCode,
+  ErrorDetail,
+  JobResponse,
+  JobSummary,
+  ListDocumentsQuery,
+  ResumeRequest,
+  SearchRequest,
+  SearchResponse,
+  ThreadDetail,
+  ThreadListResponse,
+  ThreadResponse,
+  UploadResponse,
 } from "@ragkit/protocol";
-import { z } from "zod";
+import { REQUEST_ID_HEADER, routes } from "@ragkit/protocol/routes";
+import { errorOf, isJsonObject } from "./stream/wire.js";
 
 /** Chat, run and thread paths (not yet in the shared `routes` table of `@ragkit/protocol`). */
 export const chatRoutes = {
@@ -37,8 +30,6 @@ export const chatRoutes = {
   threadResume: (id: string): string => `/threads/${encodeURIComponent(id)}/resume`,
   copilotkit: "/copilotkit",
 } as const;
-
-const noContent = z.unknown();
 
 export interface StreamRequest {
   method: "GET" | "POST";
@@ -73,7 +64,7 @@ export interface RequestOptions {
 
 /**
  * Server error codes (`ErrorCode` from `@ragkit/protocol`) plus the client's own:
- * `network_error` (no response), `invalid_response` (a 2xx body that does not match the protocol),
+ * `network_error` (no response), `invalid_response` (a 2xx body that is not a JSON object, or a malformed event),
  * `http_error` (a non-2xx without a RagKit error body, e.g. from a proxy), `token_error` (`getToken` threw).
  */
 export type RagKitClientErrorCode =
@@ -124,8 +115,9 @@ export function isAbortError(error: unknown): boolean {
 }
 
 /**
- * A small fetch-based client for the RagKit HTTP API. Every response is validated with the protocol schemas, and
- * every failure is a `RagKitClientError` (except aborts, which reject with the abort reason).
+ * A small fetch-based client for the RagKit HTTP API, typed by `@ragkit/protocol` (types only: the server validates
+ * what enters it, the client checks the envelope of what comes back, and no zod is bundled). Every failure is a
+ * `RagKitClientError` (except aborts, which reject with the abort reason).
  */
 export class RagKitClient {
   readonly baseUrl: string;
@@ -143,7 +135,7 @@ export class RagKitClient {
 
   /** `POST /search`. */
   search(request: SearchRequest, options: RequestOptions = {}): Promise<SearchResponse> {
-    return this.request("POST", routes.search, searchResponseSchema, { ...options, body: request });
+    return this.request<SearchResponse>("POST", routes.search, { ...options, body: request });
   }
 
   /** `GET /documents`: one page, newest first. Pass `nextCursor` back as `cursor` for the next page. */
@@ -153,22 +145,17 @@ export class RagKitClient {
     if (query.cursor !== undefined) params.set("cursor", query.cursor);
     if (query.status !== undefined) params.set("status", query.status);
     const qs = params.toString();
-    return this.request(
-      "GET",
-      `${routes.documents}${qs ? `?${qs}` : ""}`,
-      documentListResponseSchema,
-      options,
-    );
+    return this.request<DocumentListResponse>("GET", `${routes.documents}${qs ? `?${qs}` : ""}`, options);
   }
 
   /** `GET /documents/:id`. A missing id and another tenant's id both reject with code `not_found`. */
   async getDocument(id: string, options: RequestOptions = {}): Promise<DocumentSummary> {
-    return (await this.request("GET", routes.document(id), documentResponseSchema, options)).document;
+    return (await this.request<DocumentResponse>("GET", routes.document(id), options)).document;
   }
 
   /** `GET /documents/:id/content`: the text citation offsets point into. */
   getDocumentContent(id: string, options: RequestOptions = {}): Promise<DocumentContentResponse> {
-    return this.request("GET", routes.documentContent(id), documentContentResponseSchema, options);
+    return this.request<DocumentContentResponse>("GET", routes.documentContent(id), options);
   }
 
   /**
@@ -184,22 +171,22 @@ export class RagKitClient {
       form.append(`file${i}`, file, file.name);
     });
     if (init.metadata) form.append("metadata", JSON.stringify(init.metadata));
-    return this.request("POST", routes.documents, uploadResponseSchema, { ...init, body: form });
+    return this.request<UploadResponse>("POST", routes.documents, { ...init, body: form });
   }
 
   /** `DELETE /documents/:id`. */
   async deleteDocument(id: string, options: RequestOptions = {}): Promise<void> {
-    await this.request("DELETE", routes.document(id), noContent, options);
+    await this.request<unknown>("DELETE", routes.document(id), { ...options, empty: true });
   }
 
   /** `POST /documents/:id/reindex`: the reindex job. */
   async reindexDocument(id: string, options: RequestOptions = {}): Promise<JobSummary> {
-    return (await this.request("POST", routes.documentReindex(id), jobResponseSchema, options)).job;
+    return (await this.request<JobResponse>("POST", routes.documentReindex(id), options)).job;
   }
 
   /** `GET /jobs/:id`. */
   async getJob(id: string, options: RequestOptions = {}): Promise<JobSummary> {
-    return (await this.request("GET", routes.job(id), jobResponseSchema, options)).job;
+    return (await this.request<JobResponse>("GET", routes.job(id), options)).job;
   }
 
   /** `GET /threads`: the caller's conversations, newest first. */
@@ -211,22 +198,17 @@ export class RagKitClient {
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     if (query.before !== undefined) params.set("before", query.before);
     const qs = params.toString();
-    return this.request(
-      "GET",
-      `${chatRoutes.threads}${qs ? `?${qs}` : ""}`,
-      threadListResponseSchema,
-      options,
-    );
+    return this.request<ThreadListResponse>("GET", `${chatRoutes.threads}${qs ? `?${qs}` : ""}`, options);
   }
 
   /** `GET /threads/:id`: messages, last agent state and a pending approval. */
   async getThread(id: string, options: RequestOptions = {}): Promise<ThreadDetail> {
-    return (await this.request("GET", chatRoutes.thread(id), threadResponseSchema, options)).thread;
+    return (await this.request<ThreadResponse>("GET", chatRoutes.thread(id), options)).thread;
   }
 
   /** `DELETE /threads/:id`. */
   async deleteThread(id: string, options: RequestOptions = {}): Promise<void> {
-    await this.request("DELETE", chatRoutes.thread(id), noContent, options);
+    await this.request<unknown>("DELETE", chatRoutes.thread(id), { ...options, empty: true });
   }
 
   /** Opens `POST /chat/stream`. The response is the raw SSE stream; errors before the stream are thrown. */
@@ -327,9 +309,8 @@ export class RagKitClient {
       if (signal?.aborted) throw signal.reason;
       payload = undefined;
     }
-    const body = errorBodySchema.safeParse(payload);
-    if (body.success) {
-      const e = body.data.error;
+    const e = errorOf(payload);
+    if (e) {
       return new RagKitClientError({
         status: response.status,
         code: e.code,
@@ -346,12 +327,15 @@ export class RagKitClient {
     });
   }
 
-  private async request<S extends z.ZodType>(
+  /**
+   * One JSON call. The body is the server's, typed by the protocol; only its envelope is checked here (see
+   * stream/wire.ts): a 2xx must carry a JSON object, unless the route answers with no content (`empty`).
+   */
+  private async request<T>(
     method: "GET" | "POST" | "DELETE",
     path: string,
-    schema: S,
-    options: RequestOptions & { body?: unknown },
-  ): Promise<z.output<S>> {
+    options: RequestOptions & { body?: unknown; empty?: boolean },
+  ): Promise<T> {
     const { signal } = options;
     const { response } = await this.send(method, path, {
       body: options.body,
@@ -371,9 +355,8 @@ export class RagKitClient {
     }
 
     if (!response.ok) {
-      const body = parsed ? errorBodySchema.safeParse(payload) : null;
-      if (body?.success) {
-        const e = body.data.error;
+      const e = parsed ? errorOf(payload) : null;
+      if (e) {
         throw new RagKitClientError({
           status: response.status,
           code: e.code,
@@ -389,16 +372,16 @@ export class RagKitClient {
         requestId: headerRequestId,
       });
     }
-    const result = parsed ? schema.safeParse(payload) : null;
-    if (!result?.success) {
+    if (options.empty) return payload as T;
+    if (!parsed || !isJsonObject(payload)) {
       throw new RagKitClientError({
         status: response.status,
         code: "invalid_response",
-        message: "The RagKit server's response does not match the protocol.",
+        message: "The RagKit server's response is not a JSON object.",
         requestId: headerRequestId,
-        cause: result?.error ?? payload,
+        cause: payload,
       });
     }
-    return result.data;
+    return payload as T;
   }
 }

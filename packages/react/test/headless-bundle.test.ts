@@ -6,6 +6,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,8 +40,29 @@ describe("built entries", () => {
         imports.filter((s) => /copilotkit|recharts|@ag-ui/i.test(s)),
         entry,
       ).toEqual([]);
-      expect(imports.sort()).toEqual(expect.arrayContaining(["@ragkit/protocol", "react"]));
+      // Protocol values come from its zod-free entry only; its types are erased.
+      expect(imports.sort()).toEqual(["@ragkit/protocol/routes", "eventsource-parser", "react"]);
     }
+  });
+
+  it("the headless entry with everything it bundles (peers excluded) is at most 15 KiB gzip, with no zod", async () => {
+    const result = await build({
+      entryPoints: [join(root, "dist/headless.js")],
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      external: ["react", "react/*"],
+      write: false,
+      logLevel: "silent",
+      metafile: true,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => /node_modules\/zod\//.test(path))).toEqual([]);
+    expect(inputs.some((path) => /protocol\/dist\/routes\.js$/.test(path))).toBe(true);
+    const gzip = gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array(), { level: 9 }).length;
+    expect(gzip).toBeGreaterThan(1024);
+    expect(gzip).toBeLessThanOrEqual(15 * 1024);
   });
 
   it("the main entry keeps CopilotKit and recharts external (imported, not bundled)", () => {

@@ -48,18 +48,20 @@ describe("applyChatEvent", () => {
 });
 
 describe("useStreamingResponse failures", () => {
-  it("a malformed event ends the stream with invalid_response", async () => {
-    const { client } = await serveFrames(() => ({
-      text:
-        frame({ id: "1", event: "start", data: '{"runId":"r","threadId":"t"}' }) +
-        frame({ id: "2", event: "token", data: '{"delta":5}' }),
-    }));
-    const { result } = renderHook(() => useStreamingResponse({ client }));
-    await act(async () => {
-      await result.current.send("hi");
-    });
-    expect(result.current.state.status).toBe("error");
-    expect(result.current.error?.code).toBe("invalid_response");
+  it("a malformed event (not a JSON object) ends the stream with invalid_response", async () => {
+    for (const data of ['{"delta":', "5", "[]"]) {
+      const { client } = await serveFrames(() => ({
+        text:
+          frame({ id: "1", event: "start", data: '{"runId":"r","threadId":"t"}' }) +
+          frame({ id: "2", event: "token", data }),
+      }));
+      const { result } = renderHook(() => useStreamingResponse({ client }));
+      await act(async () => {
+        await result.current.send("hi");
+      });
+      expect(result.current.state.status, data).toBe("error");
+      expect(result.current.error?.code, data).toBe("invalid_response");
+    }
   });
 
   it("gives up after maxReconnects when the run's stream keeps ending early", async () => {

@@ -1,4 +1,4 @@
-import type { KnowledgeStore, TenantContext } from "@ragkit/core";
+import type { KnowledgeStore, RagKit, TenantContext } from "@ragkit/core";
 import { HttpError } from "./http.js";
 
 /**
@@ -17,7 +17,7 @@ export function loadCore(): Promise<Core> {
   return core;
 }
 
-export type { KnowledgeStore, TenantContext };
+export type { KnowledgeStore, RagKit, TenantContext };
 
 /**
  * Duck-typed RagKitError check: a store from the CJS build and this module's ESM import of core would fail

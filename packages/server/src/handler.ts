@@ -1,8 +1,14 @@
 import { type Authenticated, createAuthenticator } from "./auth.js";
-import { httpErrorFromStore, type KnowledgeStore, loadCore, type TenantContext } from "./core.js";
+import {
+  httpErrorFromStore,
+  type KnowledgeStore,
+  loadCore,
+  type RagKit,
+  type TenantContext,
+} from "./core.js";
 import { preflight, withCors } from "./cors.js";
 import { errorResponse, HttpError, readJsonBody, requestIdFor } from "./http.js";
-import { lazyQueue } from "./ingestion/queue.js";
+import { lazyQueue, queueOptionsOf } from "./ingestion/queue.js";
 import { enforceRateLimits } from "./limits.js";
 import { parseOptions, type RagHandlerOptions } from "./options.js";
 import { compileRoutes, matchRoute, type RouteContext } from "./router.js";
@@ -32,23 +38,35 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
   const table = compileRoutes(defaultRoutes);
   const basePath = options.basePath;
 
-  let opened: Promise<KnowledgeStore> | undefined;
-  const getStore = (): Promise<KnowledgeStore> => {
-    if (options.store) return Promise.resolve(options.store);
+  const agentOptions = options.agent as ParsedAgentOptions;
+  const onAgentError = (error: unknown) =>
+    options.onError(error, { requestId: "agent-run", request: new Request("http://localhost/") });
+
+  // Store, ingestion queue, agent and run store come from core's composition root, built on first use (core
+  // loads only then); a failure is retried on the next request.
+  const { models, ...agent } = agentOptions.options ?? {};
+  let opened: Promise<RagKit> | undefined;
+  const getKit = (): Promise<RagKit> => {
     opened ??= loadCore()
-      .then((core) => core.KnowledgeStore.open({ database: options.database }))
+      .then((core) =>
+        core.createRagKit({
+          ...(options.store ? { store: options.store } : { database: options.database }),
+          ingestion: queueOptionsOf(options.ingestion),
+          ...(models ? { models } : {}),
+          agent: { ...agent, onInternalError: agent.onInternalError ?? onAgentError },
+          connectors: { egress: options.connectors.egress },
+        }),
+      )
       .catch((error: unknown) => {
         opened = undefined; // retry on the next request
         throw new HttpError("service_unavailable", "The knowledge store is not available.", { cause: error });
       });
     return opened;
   };
+  const getStore = async (): Promise<KnowledgeStore> => (await getKit()).store;
 
-  const ingestion = lazyQueue(getStore, options.ingestion);
-  const agentOptions = options.agent as ParsedAgentOptions;
-  const chatRuns = lazyRuns(getStore, agentOptions, (error) =>
-    options.onError(error, { requestId: "agent-run", request: new Request("http://localhost/") }),
-  );
+  const ingestion = lazyQueue(getKit, options.ingestion);
+  const chatRuns = lazyRuns(getKit, agentOptions, onAgentError);
 
   const provisioned = new Set<string>();
   const tenantFor = async (
@@ -108,6 +126,11 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       tenant,
       json: (o) => readJsonBody(request, options.maxBodyBytes, o),
       queue: ingestion.get,
+      connectors: async () => {
+        // The queue first: with `worker: true` it starts this process's worker, which connector syncs feed.
+        await ingestion.get();
+        return (await getKit()).connectors;
+      },
       chat: { runs: chatRuns.get, options: agentOptions },
       limits: {
         maxBodyBytes: options.maxBodyBytes,
@@ -145,9 +168,10 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
     close: async () => {
       await ingestion.stop();
       await chatRuns.stop();
-      const store = opened;
+      const kit = opened;
       opened = undefined;
-      if (store) await (await store.catch(() => null))?.close();
+      // Closes the store only if the kit opened it (from `database`); a store passed in stays open.
+      if (kit) await (await kit.catch(() => null))?.close();
     },
   });
 }

@@ -1,4 +1,4 @@
-import type { IngestionQueue } from "@ragkit/core";
+import type { ConnectorService, IngestionQueue } from "@ragkit/core";
 import type { Authenticated } from "./auth.js";
 import type { KnowledgeStore, TenantContext } from "./core.js";
 import type { JsonBodyOptions } from "./http.js";
@@ -24,6 +24,8 @@ export interface RouteContext {
   json(options?: JsonBodyOptions): Promise<unknown>;
   /** The durable ingestion queue on the store (its worker runs in this process unless configured off). */
   queue(): Promise<IngestionQueue>;
+  /** The connector service on the store, with the handler's egress policy (`connectors.egress`). */
+  connectors(): Promise<ConnectorService>;
   /** The chat agent: its run manager (created on first use) and options. */
   chat: { runs(): Promise<RunManager>; options: ParsedAgentOptions };
   /** Configured request limits. */

@@ -1,11 +1,11 @@
 import cliProgress from "cli-progress";
-import { ConnectorService } from "../connectors/service.js";
+import type { ConnectorService } from "../connectors/service.js";
 import type { ConnectorRecord, CreateConnectorInput, SyncSummary } from "../connectors/types.js";
 import { ConfigError } from "../errors/index.js";
-import { IngestionQueue } from "../jobs/queue.js";
+import type { IngestionQueue } from "../jobs/queue.js";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import { createTenantContext, type TenantContext } from "../tenant/context.js";
-import { openCliStore } from "./open.js";
+import { openCliKit } from "./open.js";
 
 export interface ConnectorCliOptions {
   tenant: string;
@@ -25,19 +25,20 @@ async function withService<T>(
     queue: IngestionQueue,
   ) => Promise<T>,
 ): Promise<T> {
-  const store = await openCliStore(options.db);
+  const kit = await openCliKit(options.db, {
+    ingestion: { workerId: `cli:${process.pid}` },
+    connectors: { egress: { allow: egressAllowFromEnv(options.env ?? process.env) } },
+  });
   try {
     const ctx = createTenantContext({
       tenantId: options.tenant,
       userId: options.user ?? "cli",
       source: "cli",
     });
-    await store.ensureTenant(ctx);
-    const queue = new IngestionQueue(store, { workerId: `cli:${process.pid}` });
-    const egress = { allow: egressAllowFromEnv(options.env ?? process.env) };
-    return await fn(new ConnectorService(store, queue, { egress }), ctx, store, queue);
+    await kit.store.ensureTenant(ctx);
+    return await fn(kit.connectors, ctx, kit.store, kit.ingestion);
   } finally {
-    await store.close();
+    await kit.close();
   }
 }
 

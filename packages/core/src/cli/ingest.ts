@@ -3,10 +3,9 @@ import { basename, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { glob } from "tinyglobby";
 import { isRagKitError } from "../errors/index.js";
-import { IngestionQueue } from "../jobs/queue.js";
 import type { Job } from "../jobs/types.js";
 import { createTenantContext } from "../tenant/context.js";
-import { openCliStore } from "./open.js";
+import { openCliKit } from "./open.js";
 
 export interface IngestCommandOptions {
   tenant: string;
@@ -39,7 +38,13 @@ export async function ingestCommand(
   const files = await expand(patterns);
   if (files.length === 0)
     throw new Error(`No files match ${patterns.map((p) => JSON.stringify(p)).join(", ")}.`);
-  const store = await openCliStore(options.db);
+  const kit = await openCliKit(options.db, {
+    ingestion: {
+      workerId: `cli:${process.pid}`,
+      ingest: options.chunkSize ? { chunking: { chunkSize: options.chunkSize } } : {},
+    },
+  });
+  const { store, ingestion: queue } = kit;
   try {
     const ctx = createTenantContext({
       tenantId: options.tenant,
@@ -47,10 +52,6 @@ export async function ingestCommand(
       source: "cli",
     });
     await store.ensureTenant(ctx);
-    const queue = new IngestionQueue(store, {
-      workerId: `cli:${process.pid}`,
-      ingest: options.chunkSize ? { chunking: { chunkSize: options.chunkSize } } : {},
-    });
     const jobs: Array<{ file: string; job: Job | null; error?: string }> = [];
     for (const file of files) {
       try {
@@ -131,7 +132,7 @@ export async function ingestCommand(
     }
     return summary;
   } finally {
-    await store.close();
+    await kit.close();
   }
 }
 

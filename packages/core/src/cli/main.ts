@@ -1,9 +1,8 @@
 import { Command, InvalidArgumentError } from "commander";
 import { isRagKitError } from "../errors/index.js";
-import { IngestionQueue } from "../jobs/queue.js";
 import { registerConnectorCommands } from "./connectors-commands.js";
 import { ingestCommand } from "./ingest.js";
-import { DEFAULT_DB, openCliStore } from "./open.js";
+import { DEFAULT_DB, openCliKit } from "./open.js";
 import { searchCommand } from "./search.js";
 
 const int = (name: string) => (value: string) => {
@@ -53,15 +52,14 @@ export function buildCli(): Command {
     .option("--db <url>", db)
     .option("-c, --concurrency <n>", "jobs in parallel", int("--concurrency"), 1)
     .action(async (o) => {
-      const store = await openCliStore(o.db);
-      const worker = new IngestionQueue(store).startWorker({ concurrency: o.concurrency });
+      const kit = await openCliKit(o.db);
+      kit.ingestion.startWorker({ concurrency: o.concurrency });
       process.stdout.write(`ragkit worker: processing jobs (concurrency ${o.concurrency}); Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
-      await worker.stop();
-      await store.close();
+      await kit.close(); // finishes the jobs in hand, then closes the store
     });
   return program;
 }

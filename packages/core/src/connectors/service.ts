@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { textSchema } from "@ragkit/protocol";
+import { textSchema } from "@ragkit/protocol/primitives";
 import type { Queryable } from "../db/driver.js";
 import { NotFoundError, RagKitError, ValidationError, validationErrorFromZod } from "../errors/index.js";
 import type { IngestionQueue } from "../jobs/queue.js";

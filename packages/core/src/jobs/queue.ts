@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { metadataSchema, textSchema } from "@ragkit/protocol";
+import { metadataSchema, textSchema } from "@ragkit/protocol/primitives";
 import { z } from "zod";
 import type { Queryable } from "../db/driver.js";
 import type { EmbeddingUsage } from "../embeddings/openai.js";
@@ -87,6 +87,7 @@ export class IngestionQueue {
   readonly workerId: string;
   private readonly wake = new EventEmitter();
   private readonly ingest: IngestionQueueOptions["ingest"];
+  private readonly workers = new Set<{ stop(): Promise<void> }>();
 
   constructor(
     readonly store: KnowledgeStore,
@@ -276,12 +277,20 @@ export class IngestionQueue {
         }
       }
     });
-    return {
+    const worker = {
       stop: async () => {
         controller.abort();
+        this.workers.delete(worker);
         await Promise.allSettled(loops);
       },
     };
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** Stops every worker this queue started (what a host's shutdown calls before closing the store). */
+  async stopWorkers(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.stop()));
   }
 
   // ---- internals -----------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { metadataSchema, textSchema } from "@ragkit/protocol";
+import { metadataSchema, textSchema } from "@ragkit/protocol/primitives";
 import { z } from "zod";
 import { termCounts } from "../analysis/index.js";
 import type { Queryable } from "../db/driver.js";

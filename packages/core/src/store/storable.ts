@@ -1,4 +1,4 @@
-import { int8IdSchema, type JsonLimits, jsonProblems, textProblem } from "@ragkit/protocol";
+import { int8IdSchema, type JsonLimits, jsonProblems, textProblem } from "@ragkit/protocol/primitives";
 import { ValidationError, validationErrorFromZod } from "../errors/index.js";
 
 /**

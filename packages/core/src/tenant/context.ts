@@ -1,4 +1,4 @@
-import { textSchema } from "@ragkit/protocol";
+import { textSchema } from "@ragkit/protocol/primitives";
 import { z } from "zod";
 import { validationErrorFromZod } from "../errors/index.js";
 

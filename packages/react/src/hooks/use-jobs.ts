@@ -1,7 +1,9 @@
-import { type JobState, jobEventSchema, routes } from "@ragkit/protocol";
+import type { JobEventPayload, JobState } from "@ragkit/protocol";
+import { routes } from "@ragkit/protocol/routes";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RagKitClient } from "../client.js";
 import { readSse } from "../stream/sse.js";
+import { frameData } from "../stream/wire.js";
 import { toClientError } from "./errors.js";
 
 /** One file on its way into the knowledge base. */
@@ -77,9 +79,10 @@ export function useJobs(options: UseJobsOptions): UseJobsResult {
               response.body,
               (frame) => {
                 if (frame.event !== "progress") return;
-                const parsed = jobEventSchema.safeParse(JSON.parse(frame.data));
-                if (!parsed.success) return;
-                const e = parsed.data;
+                // The server's own event (see stream/wire.ts); a frame that is not one is skipped.
+                const data = frameData(frame);
+                if (typeof data.state !== "string" || typeof data.id !== "string") return;
+                const e = data as unknown as JobEventPayload;
                 lastEventId = frame.id ?? e.id;
                 state = e.state;
                 patch(key, {

@@ -1,8 +1,9 @@
-import { type ChatApprovalDecision, type ChatEvent, parseChatEvent } from "@ragkit/protocol";
+import type { ChatApprovalDecision, ChatEvent } from "@ragkit/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { chatRoutes, isAbortError, type RagKitClient, RagKitClientError } from "../client.js";
 import { type AgentRunState, applyChatEvent, initialRunState, isTerminal } from "../stream/chat-state.js";
 import { readSse } from "../stream/sse.js";
+import { chatEventOf, MalformedEventError } from "../stream/wire.js";
 import { toClientError } from "./errors.js";
 
 export interface UseStreamingResponseOptions {
@@ -90,7 +91,7 @@ export function useStreamingResponse(options: UseStreamingResponseOptions): UseS
             await readSse(
               response.body,
               (frame) => {
-                const event = parseChatEvent(frame);
+                const event = chatEventOf(frame);
                 if (!event) return;
                 const next = applyChatEvent(current.current, event);
                 if (next === current.current) return;
@@ -101,7 +102,7 @@ export function useStreamingResponse(options: UseStreamingResponseOptions): UseS
             );
           } catch (e) {
             if (signal.aborted) throw e;
-            if (e instanceof SyntaxError || (e as { name?: string }).name === "ZodError") {
+            if (e instanceof MalformedEventError) {
               throw new RagKitClientError({
                 status: 200,
                 code: "invalid_response",

@@ -1,14 +1,5 @@
-import {
-  type ChatCitation,
-  type ChatInterrupt,
-  type ChatToolCall,
-  type ChatValidation,
-  chatCitationSchema,
-  chatInterruptSchema,
-  chatToolCallSchema,
-  chatValidationSchema,
-} from "@ragkit/protocol";
-import { z } from "zod";
+import type { ChatCitation, ChatInterrupt, ChatToolCall, ChatValidation } from "@ragkit/protocol";
+import { isJsonObject } from "./wire.js";
 
 /** A document the agent found relevant, with a short preview of the passage it cites. */
 export interface FoundDocument {
@@ -33,18 +24,24 @@ export interface AgentView {
 }
 
 /**
- * The shared state the server's AG-UI endpoint publishes (STATE_SNAPSHOT / STATE_DELTA). Parsed field by field
- * with fallbacks: a half-applied delta or a newer server's extra fields must not break the widget.
+ * The shared state the server's AG-UI endpoint publishes (STATE_SNAPSHOT / STATE_DELTA), read field by field
+ * with fallbacks: a half-applied delta or a newer server's extra fields must not break the widget. The fields'
+ * insides are the server's (see stream/wire.ts); only their kind is checked.
  */
-const sharedStateSchema = z.object({
-  step: z.string().nullable().catch(null),
-  progress: z.number().min(0).max(1).catch(0),
-  thoughts: z.array(z.string()).catch([]),
-  citations: z.array(chatCitationSchema).catch([]),
-  validation: chatValidationSchema.nullable().catch(null),
-  toolCalls: z.array(chatToolCallSchema).catch([]),
-  interrupt: chatInterruptSchema.nullable().catch(null),
-});
+function sharedStateOf(source: Record<string, unknown>): Omit<AgentView, "documents"> {
+  const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+  const objectOrNull = <T>(value: unknown): T | null => (isJsonObject(value) ? (value as T) : null);
+  const { step, progress, thoughts } = source;
+  return {
+    step: typeof step === "string" ? step : null,
+    progress: typeof progress === "number" && progress >= 0 && progress <= 1 ? progress : 0,
+    thoughts: list<unknown>(thoughts).filter((t): t is string => typeof t === "string"),
+    citations: list<ChatCitation>(source.citations).filter(isJsonObject),
+    validation: objectOrNull<ChatValidation>(source.validation),
+    toolCalls: list<ChatToolCall>(source.toolCalls).filter(isJsonObject),
+    interrupt: objectOrNull<ChatInterrupt>(source.interrupt),
+  };
+}
 
 function documentsOf(citations: readonly ChatCitation[]): FoundDocument[] {
   const seen = new Map<string, FoundDocument>();
@@ -62,16 +59,6 @@ function documentsOf(citations: readonly ChatCitation[]): FoundDocument[] {
 
 /** Normalises a run state (plain SSE) or CopilotKit's raw `agent.state` into an `AgentView`. */
 export function toAgentView(raw: unknown): AgentView {
-  const source = typeof raw === "object" && raw !== null ? raw : {};
-  const s = sharedStateSchema.parse({
-    step: null,
-    progress: 0,
-    thoughts: [],
-    citations: [],
-    validation: null,
-    toolCalls: [],
-    interrupt: null,
-    ...source,
-  });
+  const s = sharedStateOf(isJsonObject(raw) ? raw : {});
   return { ...s, step: s.step === "start" ? null : s.step, documents: documentsOf(s.citations) };
 }

@@ -7,7 +7,6 @@ import {
   type SyncEventPayload,
   updateConnectorRequestSchema,
 } from "@ragkit/protocol";
-import { loadCore } from "../core.js";
 import { invalidInput, jsonResponse } from "../http.js";
 import { notFoundError, orNotFound, uuidParam } from "../ids.js";
 import type { Route, RouteContext } from "../router.js";
@@ -17,25 +16,9 @@ import { checkConnectorPolicy } from "./guard.js";
 const notFound = notFoundError("Connector");
 const HEARTBEAT_MS = 15_000;
 
-/**
- * One service per store and handler policy: it caches the credential key read from the environment, and
- * carries the handler's egress policy (two handlers over one store keep their own).
- */
-const services = new WeakMap<object, WeakMap<object, ConnectorService>>();
-
+/** The handler's connector service (from its RagKit: the handler's egress policy, its store and queue). */
 async function service(ctx: RouteContext) {
-  const [{ store, ctx: tenant }, queue, core] = await Promise.all([ctx.tenant(), ctx.queue(), loadCore()]);
-  let byPolicy = services.get(store);
-  if (!byPolicy) {
-    byPolicy = new WeakMap();
-    services.set(store, byPolicy);
-  }
-  let svc = byPolicy.get(ctx.connectorPolicy);
-  if (!svc) {
-    // Every connection a connector opens goes through this policy (default: public addresses only).
-    svc = new core.ConnectorService(store, queue, { egress: ctx.connectorPolicy.egress });
-    byPolicy.set(ctx.connectorPolicy, svc);
-  }
+  const [{ store, ctx: tenant }, svc] = await Promise.all([ctx.tenant(), ctx.connectors()]);
   return { svc, store, tenant };
 }
 

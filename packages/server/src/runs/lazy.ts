@@ -1,4 +1,4 @@
-import { type KnowledgeStore, loadCore } from "../core.js";
+import type { RagKit } from "../core.js";
 import { HttpError } from "../http.js";
 import { RunManager } from "./manager.js";
 import type { ParsedAgentOptions } from "./options.js";
@@ -8,9 +8,9 @@ export interface LazyRuns {
   stop(): Promise<void>;
 }
 
-/** Creates the agent and its run manager on the first chat request (core and LangGraph load only then). */
+/** The run manager over the kit's agent and run store, created on the first chat request. */
 export function lazyRuns(
-  getStore: () => Promise<KnowledgeStore>,
+  getKit: () => Promise<RagKit>,
   options: ParsedAgentOptions,
   onError: (error: unknown) => void,
 ): LazyRuns {
@@ -19,16 +19,11 @@ export function lazyRuns(
   const owner = `${globalThis.process?.pid ?? 0}:${crypto.randomUUID()}`;
   return {
     get() {
-      manager ??= Promise.all([getStore(), loadCore()])
-        .then(([store, core]) => {
-          const agent = core.createRagAgent({
-            ...options.options,
-            store,
-            onInternalError: options.options?.onInternalError ?? onError,
-          });
+      manager ??= getKit()
+        .then(({ store, agent, runs }) => {
           return new RunManager({
             store,
-            runs: new core.RunStore(store),
+            runs,
             agent,
             owner,
             pollIntervalMs: options.pollIntervalMs,

@@ -1,0 +1,2 @@
+/** `@ragkit/core/models`: chat model configuration and the LangChain chat models built from it. */
+export * from "../models/index.js";
