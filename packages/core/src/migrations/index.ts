@@ -8,6 +8,7 @@ import { connectorsMigration } from "./007-connectors.js";
 import { rateLimitsMigration } from "./008-rate-limits.js";
 import { sqlToolScopeMigration } from "./009-sql-tool-scope.js";
 import { oneRunningRunMigration } from "./010-one-running-run.js";
+import { sqlDatasetsMigration } from "./011-sql-datasets.js";
 import type { Migration } from "./types.js";
 
 /** Append-only (sorted by version, so parallel branches may register theirs in any order). Never edit a released migration: add a new one. */
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   connectorsMigration,
   sqlToolScopeMigration,
   oneRunningRunMigration,
+  sqlDatasetsMigration,
 ].sort((a, b) => a.version - b.version);
 
 export { runMigrations } from "./runner.js";
