@@ -26,6 +26,36 @@ const PER_MONTH = /\b(monthly|per month|by month|each month|every month|month by
 const PER_YEAR = /\b(yearly|annual|annually|per year|by year|each year|a year)\b/;
 const COUNT = /\b(how many|number of|count of|count)\b/;
 
+/**
+ * Every word the translator understands besides the datasets' own names: a word outside both (a value such as
+ * "shipped", a month name, "distinct", "never") would be silently ignored, so it makes the question one for a model.
+ */
+const VOCABULARY = new Set(
+  (
+    "a all an and any are as at be by can chart count data did do does draw each every for from get give graph " +
+    "had has have how i in is it line bar pie area scatter me many month monthly months my number of on our " +
+    "overall per please plot show sold tell the there to total totals us visualize visualise we what whats " +
+    "which year yearly years annual annually average avg mean sum top bottom best worst highest lowest most " +
+    "least largest biggest smallest fewest rank ranked ranking sorted list value values by"
+  ).split(" "),
+);
+
+/** The first word of `q` that neither the vocabulary nor any dataset explains, or null. */
+function unknownWord(q: string, datasets: readonly Dataset[]): string | null {
+  const known = datasets
+    .flatMap((d) => [
+      ...phrases(d.name, d.synonyms),
+      ...d.columns.flatMap((c) => phrases(c.name, c.synonyms)),
+    ])
+    .sort((x, y) => y.length - x.length);
+  let rest = q;
+  for (const p of known) rest = rest.split(` ${p} `).join("  ");
+  for (const word of rest.split(" ")) {
+    if (word && !VOCABULARY.has(word) && !/^\d+$/.test(word)) return word;
+  }
+  return null;
+}
+
 /** " word " forms a column or dataset is known by: its name (underscores as spaces), synonyms, plurals. */
 function phrases(name: string, synonyms: readonly string[]): string[] {
   const out = new Set<string>();
@@ -34,6 +64,7 @@ function phrases(name: string, synonyms: readonly string[]): string[] {
     if (!w) continue;
     out.add(w);
     out.add(w.endsWith("s") ? w.slice(0, -1) : `${w}s`);
+    if (w.endsWith("s")) out.add(`${w}es`);
     if (w.endsWith("y")) out.add(`${w.slice(0, -1)}ies`);
   }
   return [...out];
@@ -73,6 +104,8 @@ export function nlToSql(question: string, datasets: readonly Dataset[]): NlToSql
   if (datasets.length === 0) return fail("No dataset is registered");
   const unsupported = UNSUPPORTED.exec(q);
   if (unsupported) return fail(`"${unsupported[0]}" is not understood offline`);
+  const unknown = unknownWord(q.replaceAll("'s ", " ").replace(/\bwhat s\b/g, "what"), datasets);
+  if (unknown) return fail(`"${unknown}" is not understood offline`);
 
   // The measure: a measure column named in the question, else "how many <rows of a dataset>".
   let base: Dataset | null = null;
