@@ -33,10 +33,20 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
   const basePath = options.basePath;
 
   let opened: Promise<KnowledgeStore> | undefined;
+  const datasets = options.datasets;
   const getStore = (): Promise<KnowledgeStore> => {
-    if (options.store) return Promise.resolve(options.store);
-    opened ??= loadCore()
-      .then((core) => core.KnowledgeStore.open({ database: options.database }))
+    if (options.store && datasets.length === 0) return Promise.resolve(options.store);
+    const given = options.store;
+    opened ??= (
+      given
+        ? Promise.resolve(given)
+        : loadCore().then((core) => core.KnowledgeStore.open({ database: options.database }))
+    )
+      .then(async (store) => {
+        // The handler's datasets are registered once, before the first request uses the store (idempotent DDL).
+        for (const spec of datasets) await store.registerDataset(spec);
+        return store;
+      })
       .catch((error: unknown) => {
         opened = undefined; // retry on the next request
         throw new HttpError("service_unavailable", "The knowledge store is not available.", { cause: error });
