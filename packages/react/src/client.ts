@@ -1,8 +1,10 @@
 import {
   type ChatRequest,
+  type DatasetListResponse,
   type DocumentContentResponse,
   type DocumentListResponse,
   type DocumentSummary,
+  datasetListResponseSchema,
   documentContentResponseSchema,
   documentListResponseSchema,
   documentResponseSchema,
@@ -200,6 +202,14 @@ export class RagKitClient {
   /** `GET /jobs/:id`. */
   async getJob(id: string, options: RequestOptions = {}): Promise<JobSummary> {
     return (await this.request("GET", routes.job(id), jobResponseSchema, options)).job;
+  }
+
+  /**
+   * `GET /datasets`: the registered datasets the caller's tenant can ask questions of — columns with types and
+   * roles, and a few of its own sample values (for suggestions or a schema browser).
+   */
+  listDatasets(options: RequestOptions = {}): Promise<DatasetListResponse> {
+    return this.request("GET", routes.datasets, datasetListResponseSchema, options);
   }
 
   /** `GET /threads`: the caller's conversations, newest first. */
