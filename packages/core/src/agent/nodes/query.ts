@@ -3,7 +3,6 @@ import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { isRagKitError } from "../../errors/index.js";
 import { chooseChart } from "../../tools/chart/choose.js";
-import type { ChartType } from "../../tools/chart/schema.js";
 import { createVisualization } from "../../tools/chart/visualize.js";
 import { type ReadOnlyQueryResult, runReadOnlyQuery } from "../../tools/sql/execute.js";
 import { newMessageId } from "../messages.js";
@@ -198,14 +197,6 @@ async function answerMessage(
       ),
     ],
   };
-}
-
-/** Line charts for time series, pies for shares, bars otherwise (the user's words win). */
-export function chartTypeFor(message: string): ChartType {
-  const m = message.toLowerCase();
-  for (const t of ["line", "bar", "pie", "area", "scatter"] as const) if (m.includes(t)) return t;
-  if (/\b(share|proportion|split)\b/.test(m)) return "pie";
-  return /\b(monthly|month|trend|over time|per month)\b/.test(m) ? "line" : "bar";
 }
 
 /** The data answer: what was computed, the first rows as a Markdown table, and the SQL that produced them. */
