@@ -157,7 +157,8 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       await chatRuns.stop();
       const store = opened;
       opened = undefined;
-      if (store) await (await store.catch(() => null))?.close();
+      // `opened` also memoises a given store (to register its datasets once): that one stays the caller's.
+      if (store && !options.store) await (await store.catch(() => null))?.close();
     },
   });
 }
