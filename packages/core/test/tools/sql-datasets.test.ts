@@ -180,6 +180,24 @@ describe.each(sqlTargets)("registered datasets on %s", (kind) => {
     await t.store.removeDataset("order_segments");
   });
 
+  it("re-registering replaces the view and its grants (the fence's baseline follows)", async () => {
+    const spec = ordersDataset as { columns: Array<{ name: string }> };
+    await t.store.registerDataset({
+      ...ordersDataset,
+      columns: spec.columns.filter((c) => c.name !== "quantity"),
+    });
+    const error = await rejectionOf(runReadOnlyQuery(t.store, a, "SELECT sum(quantity) FROM orders"));
+    expect(error.message).toMatch(/quantity/);
+    const [granted] = await t.admin.query<{ ok: boolean }>(
+      "SELECT has_column_privilege($1, 'shop.orders'::regclass, 'quantity', 'SELECT') AS ok",
+      [`${t.schema}_app_readonly`],
+    );
+    expect(granted!.ok).toBe(false);
+    await t.store.registerDataset(ordersDataset);
+    const total = await runReadOnlyQuery(t.store, a, "SELECT sum(quantity) AS q FROM orders");
+    expect(Number(total.rows[0]!.q)).toBe(rowsA.orders.reduce((s, o) => s + o.quantity, 0));
+  });
+
   it("removal drops the view and revokes what no other dataset needs", async () => {
     const privileges = async () =>
       (

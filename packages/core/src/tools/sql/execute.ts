@@ -10,7 +10,7 @@ import {
   resolveCostLimits,
   type SqlCostLimits,
 } from "./bounds.js";
-import { loadDatasets } from "./datasets/registry.js";
+import { loadRegistryVersion } from "./datasets/registry.js";
 import { appRoleOf, dataSchemaOf, readonlyRoleOf } from "./names.js";
 import { planNodes, rootPlan } from "./plan.js";
 import { checkPlan, type PlanBaseline, PlanRefused, policyCallsOf } from "./plan-fence.js";
@@ -120,8 +120,8 @@ async function inScope<T>(
 }
 
 /** The registered datasets' views: what the validator allows and the fence's baseline is taken from. */
-export async function registeredViews(store: KnowledgeStore): Promise<string[]> {
-  return (await loadDatasets(store.driver, { schema: store.schema })).map((d) => d.name);
+export async function registeredViews(store: KnowledgeStore): Promise<{ views: string[]; key: string }> {
+  return loadRegistryVersion(store.driver, { schema: store.schema });
 }
 
 const baselines = new WeakMap<KnowledgeStore, Map<string, Promise<PlanBaseline>>>();
@@ -135,14 +135,15 @@ async function viewPlan(tx: Queryable, store: KnowledgeStore, view: string) {
 
 /**
  * What the bare views scan and call (their base tables and policy expressions), as Postgres plans them. Cached
- * per store and set of views: registering or removing a dataset changes the set, and so the baseline.
+ * per store and registry version (`key`): registering, replacing or removing a dataset — in any process —
+ * changes the key, and so the baseline.
  */
 function baselineOf(
   store: KnowledgeStore,
   ctx: TenantContext,
   views: readonly string[],
+  key: string,
 ): Promise<PlanBaseline> {
-  const key = [...views].sort().join(",");
   let perStore = baselines.get(store);
   if (!perStore) {
     perStore = new Map();
@@ -193,8 +194,8 @@ export interface ScopeOptions {
   /** Cost bounds on the plan; `false` skips them. Default: the defaults of SqlCostLimits. */
   limits?: SqlCostLimits | false;
   allowRecursive?: boolean;
-  /** The views the fence allows; default: the registered datasets. */
-  views?: readonly string[];
+  /** The views the fence allows and their registry version; default: the registered datasets. */
+  views?: { views: readonly string[]; key: string };
   /** Plan, fence and bound the statement but do not run it (returns no rows). */
   planOnly?: boolean;
 }
@@ -220,8 +221,9 @@ export async function executeInReadOnlyScope(
     options.limits === false ? null : resolveCostLimits(options.limits);
   const fence = options.fence !== false;
   try {
-    const views = options.views ?? (await registeredViews(store));
-    const baseline = fence || limits ? await baselineOf(store, ctx, views) : null;
+    const registry = options.views ?? (await registeredViews(store));
+    const views = registry.views;
+    const baseline = fence || limits ? await baselineOf(store, ctx, views, registry.key) : null;
     if (baseline && limits) await refreshStaleStatistics(store.driver, [...baseline.relations]);
     return await inScope(store, ctx, timeoutMs, async (tx, scope) => {
       if (baseline) {
@@ -292,7 +294,7 @@ async function prepare(store: KnowledgeStore, sql: string, options: ReadOnlyQuer
   const views = await registeredViews(store);
   const checked = await validateSelect(sql, {
     schema: store.schema,
-    views,
+    views: views.views,
     allowRecursive: options.allowRecursive ?? false,
     maxJoinedRelations: limits.maxJoinedRelations,
   });

@@ -289,6 +289,23 @@ export async function loadDatasets(driver: SqlDriver, names: RegistryNames): Pro
   return rows.map(toDataset);
 }
 
+/**
+ * The registered views and a key that changes whenever one is registered, replaced or removed (names with their
+ * registration time), for caches of what the views read.
+ */
+export async function loadRegistryVersion(
+  driver: SqlDriver,
+  names: RegistryNames,
+): Promise<{ views: string[]; key: string }> {
+  const rows = await driver.transaction(async (tx) => {
+    await tx.query("SELECT set_config('role', $1, true)", [appRoleOf(names.schema)]);
+    return tx.query<{ name: string; at: string }>(
+      `SELECT name, registered_at::text AS at FROM ${names.schema}.sql_datasets ORDER BY name`,
+    );
+  });
+  return { views: rows.map((r) => r.name), key: rows.map((r) => `${r.name}@${r.at}`).join(",") };
+}
+
 /** Thrown by store methods that need the owner connection. */
 export function needsOwner(what: string): ConfigError {
   return new ConfigError(
