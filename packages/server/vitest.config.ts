@@ -7,6 +7,7 @@ const databaseSuites = [
   "test/documents.test.ts",
   "test/cors-and-limits.test.ts",
   "test/connectors.test.ts",
+  "test/datasets.test.ts",
   "test/chat/**/*.test.ts",
   "test/threads/**/*.test.ts",
   "test/agui/**/*.test.ts",

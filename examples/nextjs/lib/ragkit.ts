@@ -1,3 +1,4 @@
+import { exampleSalesDataset } from "@ragkit/core";
 import { createRagHandler, type RagHandler } from "@ragkit/server";
 
 // One handler per server process, surviving Next's module reloads in development.
@@ -10,6 +11,12 @@ export function ragkit(): RagHandler {
     basePath: "/api/rag",
     auth: { jwtSecret: process.env.JWT_SECRET ?? missing("JWT_SECRET") },
     autoProvisionTenants: true,
+    // Tables the agent may answer questions from (see docs/sql-tool.md). The example sales table ships with
+    // RagKit; your own is registered the same way, e.g.
+    //   { name: "orders", description: "…", source: { table: "shop.orders" },
+    //     columns: [{ name: "amount", role: "measure" }, { name: "status", role: "dimension" }] }
+    // (a text tenant_id column and row-level security on it are required; tenant_id is never exposed).
+    datasets: [exampleSalesDataset()],
   });
   return globalForRagKit.ragkit;
 }

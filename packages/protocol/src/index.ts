@@ -8,6 +8,7 @@ export * from "./chart.js";
 export * from "./chat.js";
 export * from "./connectors.js";
 export * from "./cursors.js";
+export * from "./datasets.js";
 export * from "./documents.js";
 export * from "./errors.js";
 export * from "./health.js";

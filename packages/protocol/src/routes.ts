@@ -14,6 +14,7 @@ export const routes = {
   job: (id: string): string => `/jobs/${encodeURIComponent(id)}`,
   jobEvents: (id: string): string => `/jobs/${encodeURIComponent(id)}/events`,
   audit: "/audit",
+  datasets: "/datasets",
   connectors: "/connectors",
   connector: (id: string): string => `/connectors/${encodeURIComponent(id)}`,
   connectorSync: (id: string): string => `/connectors/${encodeURIComponent(id)}/sync`,

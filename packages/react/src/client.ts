@@ -1,5 +1,6 @@
 import type {
   ChatRequest,
+  DatasetListResponse,
   DocumentContentResponse,
   DocumentListResponse,
   DocumentResponse,
@@ -187,6 +188,14 @@ export class RagKitClient {
   /** `GET /jobs/:id`. */
   async getJob(id: string, options: RequestOptions = {}): Promise<JobSummary> {
     return (await this.request<JobResponse>("GET", routes.job(id), options)).job;
+  }
+
+  /**
+   * `GET /datasets`: the registered datasets the caller's tenant can ask questions of — columns with types and
+   * roles, and a few of its own sample values (for suggestions or a schema browser).
+   */
+  listDatasets(options: RequestOptions = {}): Promise<DatasetListResponse> {
+    return this.request<DatasetListResponse>("GET", routes.datasets, options);
   }
 
   /** `GET /threads`: the caller's conversations, newest first. */

@@ -1,3 +1,4 @@
+import { exampleSalesRows, seedExampleSales } from "@ragkit/core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isAbortError, RagKitClient, RagKitClientError } from "../src/headless.js";
 import { BASE_URL, type Fixture, fetchVia, mint, openFixture } from "./support.js";
@@ -57,6 +58,17 @@ describe("RagKitClient against the real handler", () => {
     const other = clientFor("globex").client;
     const b = await other.search({ query: "travel" });
     expect(b.results.map((r) => r.documentId)).toEqual(fx.docsB);
+  });
+
+  it("lists the tenant's datasets with its own sample values", async () => {
+    await seedExampleSales(fx.store, fx.ctxA, exampleSalesRows({ regions: ["North"] }));
+    await seedExampleSales(fx.store, fx.ctxB, exampleSalesRows({ regions: ["East"] }));
+    const { datasets } = await clientFor("acme").client.listDatasets();
+    const sales = datasets.find((d) => d.name === "sales_view");
+    expect(sales?.columns.map((c) => c.name)).toEqual(["month", "region", "product", "units", "revenue"]);
+    expect(sales?.columns.find((c) => c.name === "region")?.samples).toEqual(["North"]);
+    const other = await clientFor("globex").client.listDatasets();
+    expect(other.datasets[0]?.columns.find((c) => c.name === "region")?.samples).toEqual(["East"]);
   });
 
   it("lists documents page by page", async () => {

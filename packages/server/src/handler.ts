@@ -45,6 +45,7 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
   // Store, ingestion queue, agent and run store come from core's composition root, built on first use (core
   // loads only then); a failure is retried on the next request.
   const { models, ...agent } = agentOptions.options ?? {};
+  const datasets = options.datasets;
   let opened: Promise<RagKit> | undefined;
   const getKit = (): Promise<RagKit> => {
     opened ??= loadCore()
@@ -57,6 +58,16 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
           connectors: { egress: options.connectors.egress },
         }),
       )
+      .then(async (kit) => {
+        // The handler's datasets are registered once, before the first request uses the store (idempotent DDL).
+        try {
+          for (const spec of datasets) await kit.store.registerDataset(spec);
+        } catch (error) {
+          await kit.close().catch(() => {}); // the next request builds a new kit: do not leak this one
+          throw error;
+        }
+        return kit;
+      })
       .catch((error: unknown) => {
         opened = undefined; // retry on the next request
         throw new HttpError("service_unavailable", "The knowledge store is not available.", { cause: error });

@@ -1,4 +1,10 @@
-import type { ChunkOptions, EgressOptions, HostResolver, KnowledgeStore } from "@ragkit/core";
+import type {
+  ChunkOptions,
+  DatasetSpecInput,
+  EgressOptions,
+  HostResolver,
+  KnowledgeStore,
+} from "@ragkit/core";
 import { z } from "zod";
 import { type AgentHandlerOptions, agentOptionsSchema } from "./runs/options.js";
 
@@ -154,6 +160,11 @@ export interface RagHandlerOptions {
   connectors?: ConnectorPolicyOptions;
   /** The chat agent (plain SSE, AG-UI/CopilotKit and thread routes); see docs/streaming.md. */
   agent?: AgentHandlerOptions;
+  /**
+   * Host tables the SQL tool may answer questions from, registered on the store before its first use
+   * (`store.registerDataset`, see docs/sql-tool.md). Needs the store's owner connection.
+   */
+  datasets?: readonly DatasetSpecInput[];
 }
 
 const jwtAlgorithms = [
@@ -413,6 +424,11 @@ const optionsSchema = z
     rateLimits: rateLimitsSchema.optional(),
     connectors: connectorPolicySchema.default(() => connectorPolicySchema.parse({})),
     agent: agentOptionsSchema,
+    // Shape only: core validates each spec (names, columns, source) when it registers it.
+    datasets: z
+      .array(z.custom<DatasetSpecInput>((v) => typeof v === "object" && v !== null, "must be a dataset spec"))
+      .max(100)
+      .default([]),
   })
   .strict()
   .superRefine((o, ctx) => {

@@ -12,6 +12,7 @@ import { aguiRoutes } from "./agui/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { chatRoutes } from "./chat/routes.js";
 import { connectorRoutes } from "./connectors/routes.js";
+import { datasetRoutes } from "./datasets/routes.js";
 import { documentRoutes } from "./documents/routes.js";
 import { toDocumentSummary } from "./documents/summary.js";
 import { HttpError, invalidInput, jsonResponse } from "./http.js";
@@ -173,6 +174,7 @@ export const defaultRoutes: readonly Route[] = [
   ...documentRoutes,
   ...jobRoutes,
   ...auditRoutes,
+  ...datasetRoutes,
   ...connectorRoutes,
   openApiRoute(() => defaultRoutes),
 ];

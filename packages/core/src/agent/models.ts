@@ -1,4 +1,5 @@
 import type { StructuredToolInterface } from "@langchain/core/tools";
+import type { DescribedDataset } from "../tools/sql/datasets/describe.js";
 import type { AppContextItem, ClientTool, ClientToolRound } from "./client-tools.js";
 import type { ConversationToolCall } from "./messages.js";
 import type { Analysis, AnswerKind, Citation, Passage, Rewrite, ValidationResult } from "./state.js";
@@ -100,6 +101,34 @@ export interface JudgeInput extends ModelCallbacks {
   signal?: AbortSignal;
 }
 
+/** A failed earlier proposal and why it failed (validator, plan fence, cost bound or database error). */
+export interface SqlAttempt {
+  sql: string;
+  error: string;
+}
+
+export interface WriteSqlInput extends ModelCallbacks {
+  question: string;
+  /** Only the tenant's datasets, with its own sample values and rows. */
+  datasets: readonly DescribedDataset[];
+  /** Earlier proposals for this question that failed, oldest first (empty on the first try). */
+  attempts: readonly SqlAttempt[];
+  signal?: AbortSignal;
+}
+
+/** One SELECT and what it computes, or why the data cannot answer the question. */
+export type WriteSqlOutput = { sql: string; description: string } | { sql: null; reason: string };
+
+export interface SummarizeDataInput extends ModelCallbacks {
+  question: string;
+  sql: string;
+  columns: readonly string[];
+  rows: readonly Record<string, unknown>[];
+  truncated: boolean;
+  onDelta: (delta: string) => void;
+  signal?: AbortSignal;
+}
+
 /**
  * The pluggable "models" of the agent. Every one has an offline heuristic default (see `offline.ts`); the
  * LLM-backed implementations (OpenAI / Anthropic / OpenAI-compatible via @langchain) are in `llm/`
@@ -118,4 +147,11 @@ export interface AgentModels {
    * unsupported or partially supported is regenerated once (see docs/agent.md).
    */
   judge?(input: JudgeInput): ValidationResult | Promise<ValidationResult>;
+  /**
+   * Optional SQL writer of the `query` step: one SELECT over the tenant's registered datasets. Without it the
+   * offline translator (`nlToSql`) is used. Its SQL goes through every check of the SQL tool.
+   */
+  writeSql?(input: WriteSqlInput): WriteSqlOutput | Promise<WriteSqlOutput>;
+  /** Optional: the data answer as prose from the query's result (offline: a table). Streams via `onDelta`. */
+  summarizeData?(input: SummarizeDataInput): string | Promise<string>;
 }

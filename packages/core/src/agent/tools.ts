@@ -94,7 +94,7 @@ export function createAgentTools(options: AgentToolsOptions) {
   const queryDatabase = tool(
     async ({ question }) => {
       if (!options.sqlStore) return JSON.stringify({ error: "No database is available in this workspace." });
-      const plan = nlToSql(question);
+      const plan = nlToSql(question, await options.sqlStore.listRegisteredDatasets());
       if (plan.sql === null) return JSON.stringify({ error: plan.reason });
       let sql = plan.sql;
       if (options.approvals?.has("query_database")) {

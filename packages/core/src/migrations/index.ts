@@ -8,6 +8,7 @@ import { connectorsMigration } from "./007-connectors.js";
 import { rateLimitsMigration } from "./008-rate-limits.js";
 import { sqlToolScopeMigration } from "./009-sql-tool-scope.js";
 import { oneRunningRunMigration } from "./010-one-running-run.js";
+import { sqlDatasetsMigration } from "./011-sql-datasets.js";
 import { tenantLocalIdsMigration } from "./013-tenant-local-ids.js";
 import type { Migration } from "./types.js";
 
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   connectorsMigration,
   sqlToolScopeMigration,
   oneRunningRunMigration,
+  sqlDatasetsMigration,
   tenantLocalIdsMigration,
 ].sort((a, b) => a.version - b.version);
 

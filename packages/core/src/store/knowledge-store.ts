@@ -20,6 +20,13 @@ import {
   searchInputSchema,
 } from "../search/types.js";
 import type { TenantContext } from "../tenant/context.js";
+import {
+  type DescribedDataset,
+  type DescribeOptions,
+  describeDatasets,
+} from "../tools/sql/datasets/describe.js";
+import { loadDatasets, needsOwner, registerDataset, removeDataset } from "../tools/sql/datasets/registry.js";
+import type { Dataset, DatasetSpecInput } from "../tools/sql/datasets/spec.js";
 import { AuditLog } from "./audit.js";
 import { decodeDocumentCursor, encodeDocumentCursor } from "./cursor.js";
 import { buildVectorIndex, dropVectorIndex, ensureIndexSettings, verifyReady } from "./dimension.js";
@@ -564,6 +571,33 @@ export class KnowledgeStore {
     } finally {
       await buildVectorIndex(owner, this.schema, this.embedder.dimension);
     }
+  }
+
+  /**
+   * Lets the SQL tool read one of your tenant-scoped tables (or a view over them): creates a `security_invoker`
+   * view in `<schema>_data` exposing only the listed columns, a read-only-role policy on `tenant_id` and the
+   * column grants it needs (see docs/sql-tool.md). Re-registering a name replaces it. An operator action: it
+   * runs DDL on the owner connection.
+   */
+  async registerDataset(spec: DatasetSpecInput): Promise<Dataset> {
+    if (!this.owner) throw needsOwner("registerDataset");
+    return registerDataset(this.owner, this.names, spec);
+  }
+
+  /** Drops a dataset's view and revokes the grants no other dataset needs. NotFoundError if unknown. */
+  async removeDataset(name: string): Promise<void> {
+    if (!this.owner) throw needsOwner("removeDataset");
+    await removeDataset(this.owner, this.names, name);
+  }
+
+  /** The registered datasets (names, columns with types and roles, relationships), no tenant data. */
+  listRegisteredDatasets(): Promise<Dataset[]> {
+    return loadDatasets(this.driver, this.names);
+  }
+
+  /** The registered datasets as `ctx`'s tenant sees them: with sample values from its own rows (under RLS). */
+  describeDatasets(ctx: TenantContext, options: DescribeOptions = {}): Promise<DescribedDataset[]> {
+    return describeDatasets(this, ctx, options);
   }
 
   /** Closes the connections this store opened (drivers passed in by the caller stay open). */

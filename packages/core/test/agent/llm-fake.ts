@@ -17,7 +17,15 @@ import {
  */
 
 export type Provider = "openai" | "anthropic";
-export type Role = "analyze" | "rewrite" | "rerank" | "generate" | "validate" | "respond";
+export type Role =
+  | "analyze"
+  | "rewrite"
+  | "rerank"
+  | "generate"
+  | "validate"
+  | "respond"
+  | "sql"
+  | "summarize";
 
 export const OPENAI_URL = "https://api.openai.com/v1/chat/completions";
 export const ANTHROPIC_URL = "https://api.anthropic.com/v1/messages";
@@ -29,6 +37,8 @@ const ROLE_MARKERS: Array<[Role, string]> = [
   ["generate", "You answer questions using only the numbered passages"],
   ["validate", "You check whether each numbered sentence"],
   ["respond", "document question-answering app"],
+  ["sql", "You write one read-only PostgreSQL SELECT"],
+  ["summarize", "You report the result of a database query"],
 ];
 
 export interface Reply {

@@ -149,6 +149,7 @@ describe.each(sqlTargets.filter((k) => k !== "pg-socket"))("validator property o
         const sql = schemaFor(raw);
         const verdict = await validateSelect(sql, {
           schema: t.schema,
+          views: ["sales_view"],
           maxJoinedRelations: 8,
           maxRelationReferences: 64,
         });

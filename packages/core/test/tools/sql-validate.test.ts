@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type SqlRejection, validateSelect } from "../../src/tools/sql/validate.js";
+import {
+  type SqlRejection,
+  type ValidateOptions,
+  validateSelect as validate,
+} from "../../src/tools/sql/validate.js";
+
+/** The example dataset's view is the one registered relation these static checks allow. */
+const validateSelect = (sql: string, options: ValidateOptions = {}) =>
+  validate(sql, { views: ["sales_view"], ...options });
 
 async function rejection(sql: string, options = {}) {
   const result = await validateSelect(sql, options);

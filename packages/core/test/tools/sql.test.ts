@@ -251,10 +251,10 @@ describe("database enforcement without the parser (executeInReadOnlyScope)", () 
 
 describe("nlToSql", () => {
   async function run(question: string) {
-    const translated = nlToSql(question);
+    const translated = nlToSql(question, await store.listRegisteredDatasets());
     expect(translated.sql, question).not.toBeNull();
     const sql = translated.sql!;
-    expect(await validateSelect(sql), sql).toMatchObject({ ok: true });
+    expect(await validateSelect(sql, { views: ["sales_view"] }), sql).toMatchObject({ ok: true });
     if ("description" in translated) expect(translated.description.length).toBeGreaterThan(5);
     return (await runReadOnlyQuery(store, a, sql)).rows;
   }
@@ -348,8 +348,8 @@ describe("nlToSql", () => {
     "Compare 2024 and 2025 revenue",
     "Forecast next quarter's sales",
     "",
-  ])("returns null and asks for a model: %j", (question) => {
-    const result = nlToSql(question);
+  ])("returns null and asks for a model: %j", async (question) => {
+    const result = nlToSql(question, await store.listRegisteredDatasets());
     expect(result.sql).toBeNull();
     if (result.sql === null) expect(result.reason).toMatch(/needs a model/);
   });

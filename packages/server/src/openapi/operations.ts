@@ -5,6 +5,7 @@ import {
   connectorListResponseSchema,
   connectorResponseSchema,
   createConnectorRequestSchema,
+  datasetListResponseSchema,
   documentContentResponseSchema,
   documentListResponseSchema,
   documentResponseSchema,
@@ -141,6 +142,11 @@ export const operations: Record<string, OperationDoc> = {
     tag: "audit",
     query: listAuditQuerySchema,
     success: { status: 200, schema: auditListResponseSchema },
+  },
+  "GET /datasets": {
+    summary: "The datasets the tenant can ask questions of: columns, types, roles, its own sample values",
+    tag: "datasets",
+    success: { status: 200, schema: datasetListResponseSchema },
   },
   "POST /chat/stream": {
     summary: "Send a message and stream the agent's run (plain SSE, resumable)",

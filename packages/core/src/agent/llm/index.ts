@@ -3,11 +3,13 @@ import { createChatModel } from "../../models/create.js";
 import { modelsFromEnv } from "../../models/env.js";
 import type { AgentModels } from "../models.js";
 import { llmAnalyze } from "./analyze.js";
+import { supportsTools } from "./call.js";
 import { type LlmGenerateOptions, llmGenerate } from "./generate.js";
 import { llmJudge } from "./judge.js";
 import { type LlmRerankOptions, llmRerank } from "./rerank.js";
 import { llmRespond } from "./respond.js";
 import { type LlmRewriteOptions, llmRewrite } from "./rewrite.js";
+import { llmSummarizeData, llmWriteSql } from "./sql.js";
 
 export { llmAnalysisSchema, llmAnalyze } from "./analyze.js";
 export { modelName, parseJsonOutput, supportsTools } from "./call.js";
@@ -16,6 +18,7 @@ export { judgeOutputSchema, llmJudge } from "./judge.js";
 export { type LlmRerankOptions, llmRerank, llmRerankSchema } from "./rerank.js";
 export { llmRespond } from "./respond.js";
 export { type LlmRewriteOptions, llmRewrite, llmRewriteSchema } from "./rewrite.js";
+export { llmSummarizeData, llmWriteSql, schemaPrompt, writeSqlArgsSchema } from "./sql.js";
 
 /** A chat model for a role, `null` to keep that role's offline default. */
 type RoleModel = BaseChatModel | null | undefined;
@@ -29,6 +32,8 @@ export interface LlmModelsOptions extends LlmRewriteOptions, LlmRerankOptions, L
   generate?: RoleModel;
   /** The judge of `validate`; with it, unsupported answers are regenerated once. `null`: lexical check only. */
   validate?: RoleModel;
+  /** Writes the `query` step's SQL (forced `write_sql` tool call) and summarises its result. `null`: offline nlToSql. */
+  sql?: RoleModel;
   /** Conversational replies. Default: the generate model. */
   respond?: RoleModel;
 }
@@ -53,6 +58,11 @@ export function createLlmModels(options: LlmModelsOptions): Partial<AgentModels>
   if (generate) models.answer = llmGenerate(generate, options);
   if (respond) models.respond = llmRespond(respond, options);
   if (validate) models.judge = llmJudge(validate);
+  const sql = pick(options.sql);
+  if (sql && supportsTools(sql)) {
+    models.writeSql = llmWriteSql(sql);
+    models.summarizeData = llmSummarizeData(sql);
+  }
   return models;
 }
 

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage, ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ChartType } from "../../tools/chart/schema.js";
+import { isRagKitError } from "../../errors/index.js";
+import { chooseChart } from "../../tools/chart/choose.js";
 import { createVisualization } from "../../tools/chart/visualize.js";
 import { type ReadOnlyQueryResult, runReadOnlyQuery } from "../../tools/sql/execute.js";
-import { nlToSql } from "../../tools/sql/nl-to-sql.js";
 import { newMessageId } from "../messages.js";
 import type { RagAgentStateUpdate, ToolCall } from "../state.js";
+import type { ModelUsage } from "../usage.js";
 import { approvalNoteUpdate } from "./approve.js";
 import {
+  callbacks,
   type GraphDeps,
   lastUserMessage,
   step,
@@ -16,6 +18,7 @@ import {
   textWriter,
   throwIfAborted,
 } from "./common.js";
+import { planQuery } from "./query-plan.js";
 
 /**
  * Data questions and chart requests: NL → read-only SQL (approved by a person by default, through the
@@ -27,7 +30,17 @@ export function queryNode(deps: GraphDeps) {
     const tenant = tenantFromConfig(config);
     const approval = state.approval?.request.tool === "query_database" ? state.approval : null;
     const message = approval?.question ?? lastUserMessage(state.messages).message;
-    const plan = nlToSql(message);
+    // Resuming an approval runs the SQL the card showed (or its edit), never a fresh proposal.
+    const approved = approval ? (approval.request.args as { sql?: unknown; description?: unknown }) : null;
+    const plan =
+      approved && typeof approved.sql === "string"
+        ? {
+            sql: approved.sql,
+            description: typeof approved.description === "string" ? approved.description : "Query result",
+            thoughts: [],
+            usage: [],
+          }
+        : await planQuery(deps, config, tenant, message);
     if (plan.sql === null) {
       // Not a question the structured data answers ("how many days of leave do we get?" sounds like one):
       // the documents may. An empty answer routes on to retrieval (see routeAfterQuery).
@@ -35,8 +48,10 @@ export function queryNode(deps: GraphDeps) {
         answer: "",
         answerKind: "none",
         thoughts: [
-          `Not a question for the sales data (${plan.reason.split(";")[0]}): searching the documents instead.`,
+          ...plan.thoughts,
+          `Not a question for the registered data (${plan.reason.split(";")[0]}): searching the documents instead.`,
         ],
+        usage: plan.usage,
       };
     }
     let sql = plan.sql;
@@ -45,12 +60,13 @@ export function queryNode(deps: GraphDeps) {
         const request = {
           kind: "approval" as const,
           tool: "query_database",
-          args: { sql },
+          args: { sql, description: plan.description },
           reason: `Run this read-only query to answer "${message.slice(0, 200)}"?`,
         };
         return {
           ...(await approvalNoteUpdate(deps, config, request, message)),
-          thoughts: ["Waiting for approval."],
+          thoughts: [...plan.thoughts, "Waiting for approval."],
+          usage: plan.usage,
         };
       }
       const decision = approval.decision;
@@ -74,28 +90,69 @@ export function queryNode(deps: GraphDeps) {
       `The query returned ${result.rowCount} row(s)${result.truncated ? " (truncated)" : ""}.`,
     ];
     if (state.analysis?.intent === "chart_request") {
-      const chart = createVisualization({
-        data: result,
-        chartType: chartTypeFor(message),
-        title: plan.description,
-      });
+      const choice = chooseChart({ columns: result.columns, rows: result.rows, question: message });
+      const chart = createVisualization({ data: result, ...choice, title: plan.description });
       toolCalls.push({
         id: randomUUID(),
         name: "create_visualization",
-        args: { chartType: chartTypeFor(message), title: plan.description },
+        args: { ...choice, title: plan.description },
         result: chart.ok ? chart.spec : { error: chart.error },
       });
       thoughts.push(chart.ok ? `Drew a ${chart.spec.type} chart.` : `No chart: ${chart.error.message}`);
     }
-    const text = describeRows(plan.description, sql, result);
+    const summary = await summarize(deps, config, message, sql, result);
+    const text = summary.text ?? describeRows(plan.description, sql, result);
     return {
-      ...(await answerMessage(deps, config, text, toolCalls)),
+      ...(await answerMessage(deps, config, text, toolCalls, summary.messageId)),
       answerKind: "data",
       toolCalls,
       approval: null,
-      thoughts,
+      thoughts: [...plan.thoughts, ...thoughts, ...summary.thoughts],
+      usage: [...plan.usage, ...summary.usage],
     };
   });
+}
+
+/**
+ * With a model (`summarizeData`), the answer is its prose over the rows (streamed as it comes) plus the SQL; on
+ * a model failure, or offline, the table of describeRows.
+ */
+async function summarize(
+  deps: GraphDeps,
+  config: LangGraphRunnableConfig,
+  question: string,
+  sql: string,
+  result: ReadOnlyQueryResult,
+): Promise<{ text: string | null; messageId: string | undefined; thoughts: string[]; usage: ModelUsage[] }> {
+  const model = deps.models.summarizeData;
+  if (!model) return { text: null, messageId: undefined, thoughts: [], usage: [] };
+  const calls = callbacks(config.signal);
+  const messageId = newMessageId("answer");
+  const writer = textWriter(config, deps, messageId, false);
+  try {
+    const prose = await model.call(deps.models, {
+      question,
+      sql,
+      columns: result.columns,
+      rows: result.rows,
+      truncated: result.truncated,
+      onDelta: (delta) => writer.write(delta),
+      ...calls.input,
+    });
+    await writer.drain();
+    const tail = `\n\nQuery: \`${sql}\``;
+    writer.write(tail);
+    await writer.drain();
+    return { text: `${prose}${tail}`, messageId, thoughts: ["Summarised the result."], usage: calls.usage };
+  } catch (error) {
+    if (!isRagKitError(error) || error.code === "aborted") throw error;
+    return {
+      text: null,
+      messageId: undefined,
+      thoughts: [`The summary model failed (${error.message}): showing the table instead.`],
+      usage: calls.usage,
+    };
+  }
 }
 
 /**
@@ -107,11 +164,15 @@ async function answerMessage(
   config: LangGraphRunnableConfig,
   text: string,
   toolCalls: readonly ToolCall[],
+  /** Set when the text was already streamed under this id (a model's summary). */
+  streamedAs?: string,
 ): Promise<Pick<RagAgentStateUpdate, "answer" | "messages">> {
-  const id = newMessageId("answer");
-  const writer = textWriter(config, deps, id, true);
-  writer.text(text);
-  await writer.drain();
+  const id = streamedAs ?? newMessageId("answer");
+  if (!streamedAs) {
+    const writer = textWriter(config, deps, id, true);
+    writer.text(text);
+    await writer.drain();
+  }
   return {
     answer: text,
     messages: [
@@ -136,14 +197,6 @@ async function answerMessage(
       ),
     ],
   };
-}
-
-/** Line charts for time series, pies for shares, bars otherwise (the user's words win). */
-export function chartTypeFor(message: string): ChartType {
-  const m = message.toLowerCase();
-  for (const t of ["line", "bar", "pie", "area", "scatter"] as const) if (m.includes(t)) return t;
-  if (/\b(share|proportion|split)\b/.test(m)) return "pie";
-  return /\b(monthly|month|trend|over time|per month)\b/.test(m) ? "line" : "bar";
 }
 
 /** The data answer: what was computed, the first rows as a Markdown table, and the SQL that produced them. */

@@ -1,2 +1,3 @@
+export * from "./choose.js";
 export * from "./schema.js";
 export * from "./visualize.js";

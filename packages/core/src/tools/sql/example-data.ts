@@ -1,5 +1,6 @@
 import type { KnowledgeStore } from "../../store/knowledge-store.js";
 import type { TenantContext } from "../../tenant/context.js";
+import { exampleSalesDataset } from "./datasets/example-sales.js";
 
 /** One row of the example `sales` table (migration 004): one month, region and product. */
 export interface SalesRow {
@@ -55,7 +56,8 @@ export function exampleSalesRows(options: ExampleSalesOptions = {}): SalesRow[] 
 
 /**
  * Inserts example sales rows for one tenant (as the app role, under row-level security). Idempotent per
- * (month, region, product): existing rows are updated. Returns the rows written.
+ * (month, region, product): existing rows are updated. Returns the rows written. Registers
+ * `exampleSalesDataset` first when it is not registered yet (which needs the store's owner connection).
  */
 export async function seedExampleSales(
   store: KnowledgeStore,
@@ -63,6 +65,10 @@ export async function seedExampleSales(
   rows: readonly SalesRow[] = exampleSalesRows(),
 ): Promise<SalesRow[]> {
   if (rows.length === 0) return [];
+  const registered = await store.listRegisteredDatasets();
+  if (!registered.some((d) => d.name === "sales_view")) {
+    await store.registerDataset(exampleSalesDataset(store.schema));
+  }
   await store.withTenant(ctx, (tx) =>
     tx.query(
       `INSERT INTO ${store.schema}.sales (tenant_id, month, region, product, units, revenue)

@@ -10,7 +10,8 @@ import {
   resolveCostLimits,
   type SqlCostLimits,
 } from "./bounds.js";
-import { appRoleOf, dataSchemaOf, readonlyRoleOf, SQL_TOOL_VIEWS } from "./names.js";
+import { loadRegistryVersion } from "./datasets/registry.js";
+import { appRoleOf, dataSchemaOf, readonlyRoleOf } from "./names.js";
 import { planNodes, rootPlan } from "./plan.js";
 import { checkPlan, type PlanBaseline, PlanRefused, policyCallsOf } from "./plan-fence.js";
 import { refreshStaleStatistics } from "./statistics.js";
@@ -118,45 +119,66 @@ async function inScope<T>(
   throw new Error("unreachable: the scope transaction always rolls back");
 }
 
-const baselines = new WeakMap<KnowledgeStore, Promise<PlanBaseline>>();
+/** The registered datasets' views: what the validator allows and the fence's baseline is taken from. */
+export async function registeredViews(store: KnowledgeStore): Promise<{ views: string[]; key: string }> {
+  return loadRegistryVersion(store.driver, { schema: store.schema });
+}
 
-/** What the bare views scan and call (their base tables and policy expressions), as Postgres plans them. */
-function baselineOf(store: KnowledgeStore, ctx: TenantContext): Promise<PlanBaseline> {
-  let baseline = baselines.get(store);
+const baselines = new WeakMap<KnowledgeStore, Map<string, Promise<PlanBaseline>>>();
+
+/** The plan of a bare view, as the read-only role sees it (quoted: a dataset may be named like a keyword). */
+async function viewPlan(tx: Queryable, store: KnowledgeStore, view: string) {
+  return rootPlan(
+    await tx.query(`EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ${dataSchemaOf(store.schema)}."${view}"`),
+  );
+}
+
+/**
+ * What the bare views scan and call (their base tables and policy expressions), as Postgres plans them. Cached
+ * per store and registry version (`key`): registering, replacing or removing a dataset — in any process —
+ * changes the key, and so the baseline.
+ */
+function baselineOf(
+  store: KnowledgeStore,
+  ctx: TenantContext,
+  views: readonly string[],
+  key: string,
+): Promise<PlanBaseline> {
+  let perStore = baselines.get(store);
+  if (!perStore) {
+    perStore = new Map();
+    baselines.set(store, perStore);
+  }
+  let baseline = perStore.get(key);
   if (!baseline) {
     baseline = inScope(store, ctx, 5000, async (tx) => {
       const relations = new Set<string>();
       const policyCalls = new Set<string>();
-      for (const view of SQL_TOOL_VIEWS) {
-        const root = rootPlan(
-          await tx.query(
-            `EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ${dataSchemaOf(store.schema)}.${view}`,
-          ),
-        );
-        const stack = [root];
-        while (stack.length > 0) {
-          const node = stack.pop()!;
+      for (const view of views) {
+        const root = await viewPlan(tx, store, view);
+        for (const node of planNodes(root)) {
           if (node["Relation Name"] !== undefined) relations.add(`${node.Schema}.${node["Relation Name"]}`);
-          stack.push(...(node.Plans ?? []));
         }
         for (const call of policyCallsOf(root)) policyCalls.add(call);
       }
       return { relations, policyCalls };
     });
-    baseline.catch(() => baselines.delete(store));
-    baselines.set(store, baseline);
+    const cache = perStore;
+    baseline.catch(() => cache.delete(key));
+    cache.set(key, baseline);
   }
   return baseline;
 }
 
 /** Rows of each base relation the bare views scan, for this tenant (the planner's estimate, statistics fresh). */
-async function relationRowsOf(tx: Queryable, store: KnowledgeStore): Promise<RelationRows> {
+async function relationRowsOf(
+  tx: Queryable,
+  store: KnowledgeStore,
+  views: readonly string[],
+): Promise<RelationRows> {
   const rows = new Map<string, number>();
-  for (const view of SQL_TOOL_VIEWS) {
-    const root = rootPlan(
-      await tx.query(`EXPLAIN (VERBOSE, FORMAT JSON) SELECT * FROM ${dataSchemaOf(store.schema)}.${view}`),
-    );
-    for (const node of planNodes(root)) {
+  for (const view of views) {
+    for (const node of planNodes(await viewPlan(tx, store, view))) {
       if (node["Relation Name"] === undefined) continue;
       const key = `${node.Schema}.${node["Relation Name"]}`;
       rows.set(key, Math.max(rows.get(key) ?? 0, node["Plan Rows"]));
@@ -172,6 +194,10 @@ export interface ScopeOptions {
   /** Cost bounds on the plan; `false` skips them. Default: the defaults of SqlCostLimits. */
   limits?: SqlCostLimits | false;
   allowRecursive?: boolean;
+  /** The views the fence allows and their registry version; default: the registered datasets. */
+  views?: { views: readonly string[]; key: string };
+  /** Plan, fence and bound the statement but do not run it (returns no rows). */
+  planOnly?: boolean;
 }
 
 /**
@@ -195,7 +221,9 @@ export async function executeInReadOnlyScope(
     options.limits === false ? null : resolveCostLimits(options.limits);
   const fence = options.fence !== false;
   try {
-    const baseline = fence || limits ? await baselineOf(store, ctx) : null;
+    const registry = options.views ?? (await registeredViews(store));
+    const views = registry.views;
+    const baseline = fence || limits ? await baselineOf(store, ctx, views, registry.key) : null;
     if (baseline && limits) await refreshStaleStatistics(store.driver, [...baseline.relations]);
     return await inScope(store, ctx, timeoutMs, async (tx, scope) => {
       if (baseline) {
@@ -211,8 +239,9 @@ export async function executeInReadOnlyScope(
             );
           }
         }
-        if (limits) checkCostBounds(plan, limits, await relationRowsOf(tx, store));
+        if (limits) checkCostBounds(plan, limits, await relationRowsOf(tx, store, views));
       }
+      if (options.planOnly) return [];
       return watch(store, scope.pid, timeoutMs, () => tx.query<Record<string, unknown>>(sql, params));
     });
   } catch (error) {
@@ -253,18 +282,8 @@ async function watch<T>(
   }
 }
 
-/**
- * The `query_database` tool: validates `sql` (a single SELECT over the tool's views, see validateSelect), then
- * runs it for `ctx`'s tenant in the read-only scope, as `SELECT * FROM (<sql>) q LIMIT maxRows + 1`, after the
- * plan fence and the cost bounds. Invalid or refused SQL → ValidationError (`invalid_input`) with a reason fit
- * for the approval card and the code in `details`; timeouts → code `timeout`.
- */
-export async function runReadOnlyQuery(
-  store: KnowledgeStore,
-  ctx: TenantContext,
-  sql: string,
-  options: ReadOnlyQueryOptions = {},
-): Promise<ReadOnlyQueryResult> {
+/** Validates `sql` against the registered datasets and wraps it as the executor runs it. */
+async function prepare(store: KnowledgeStore, sql: string, options: ReadOnlyQueryOptions) {
   const maxRows = bounded(options.maxRows, 1000, 10_000, "maxRows");
   const limits = resolveCostLimits({
     ...(options.maxCost === undefined ? {} : { maxCost: options.maxCost }),
@@ -272,8 +291,10 @@ export async function runReadOnlyQuery(
     ...(options.maxJoinedRelations === undefined ? {} : { maxJoinedRelations: options.maxJoinedRelations }),
     ...(options.maxCrossJoins === undefined ? {} : { maxCrossJoins: options.maxCrossJoins }),
   });
+  const views = await registeredViews(store);
   const checked = await validateSelect(sql, {
     schema: store.schema,
+    views: views.views,
     allowRecursive: options.allowRecursive ?? false,
     maxJoinedRelations: limits.maxJoinedRelations,
   });
@@ -282,18 +303,46 @@ export async function runReadOnlyQuery(
       details: [{ path: "sql", message: checked.code }],
     });
   }
+  const scope: ScopeOptions = {
+    limits,
+    views,
+    allowRecursive: options.allowRecursive ?? false,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
   // A bind parameter forces the extended protocol, which refuses more than one statement on both drivers.
-  const rows = await executeInReadOnlyScope(
-    store,
-    ctx,
-    `SELECT * FROM (${checked.sql}\n) q LIMIT $1`,
-    [maxRows + 1],
-    {
-      limits,
-      allowRecursive: options.allowRecursive ?? false,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    },
-  );
+  return { maxRows, scope, wrapped: `SELECT * FROM (${checked.sql}\n) q LIMIT $1` };
+}
+
+/**
+ * Every check of `runReadOnlyQuery` — the validator, then the plan fence and cost bounds on the plan Postgres
+ * makes in the tool's scope (so an unknown column or a type error surfaces too) — without running the query.
+ * What model-written SQL goes through before it is shown for approval; throws like runReadOnlyQuery.
+ */
+export async function checkReadOnlyQuery(
+  store: KnowledgeStore,
+  ctx: TenantContext,
+  sql: string,
+  options: ReadOnlyQueryOptions = {},
+): Promise<void> {
+  const { maxRows, scope, wrapped } = await prepare(store, sql, options);
+  await executeInReadOnlyScope(store, ctx, wrapped, [maxRows + 1], { ...scope, planOnly: true });
+}
+
+/**
+ * The `query_database` tool: validates `sql` (a single SELECT over the registered datasets' views, see
+ * validateSelect), then runs it for `ctx`'s tenant in the read-only scope, as
+ * `SELECT * FROM (<sql>) q LIMIT maxRows + 1`, after the plan fence and the cost bounds. Invalid or refused SQL →
+ * ValidationError (`invalid_input`) with a reason fit for the approval card and the code in `details`;
+ * timeouts → code `timeout`.
+ */
+export async function runReadOnlyQuery(
+  store: KnowledgeStore,
+  ctx: TenantContext,
+  sql: string,
+  options: ReadOnlyQueryOptions = {},
+): Promise<ReadOnlyQueryResult> {
+  const { maxRows, scope, wrapped } = await prepare(store, sql, options);
+  const rows = await executeInReadOnlyScope(store, ctx, wrapped, [maxRows + 1], scope);
   const truncated = rows.length > maxRows;
   const kept = truncated ? rows.slice(0, maxRows) : rows;
   return {

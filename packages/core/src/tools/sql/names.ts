@@ -1,8 +1,5 @@
 /** Names of the SQL tool's database objects, derived from the store schema (see migration 004). */
 
-/** The views model-written SQL may read, in `<schema>_data`. */
-export const SQL_TOOL_VIEWS: readonly string[] = ["sales_view"];
-
 /** The schema that holds only the tool's views. */
 export function dataSchemaOf(schema: string): string {
   return `${schema}_data`;

@@ -7,7 +7,8 @@ import type { SqlDriver } from "../../db/driver.js";
  * ANALYZE there; on a server it also closes the window before autovacuum's next round. The rule is autovacuum's
  * own: analyze when more than 50 + 10% of the rows changed since the last ANALYZE (or never analyzed).
  * `SKIP_LOCKED` so concurrent tool calls never queue behind one another; a session that does not own the table
- * gets a warning from Postgres, not an error, and relies on autovacuum.
+ * gets a warning from Postgres, not an error, and relies on autovacuum; tables in a schema it cannot use (a host's
+ * own schema, registered as a dataset) are left to autovacuum too.
  */
 export async function refreshStaleStatistics(
   driver: SqlDriver,
@@ -25,7 +26,8 @@ export async function refreshStaleStatistics(
             coalesce(s.n_mod_since_analyze, 0) AS changed
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-      WHERE (n.nspname || '.' || c.relname) = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'm')`,
+      WHERE (n.nspname || '.' || c.relname) = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'm')
+        AND has_schema_privilege(n.oid, 'USAGE')`,
     [relations],
   );
   const stale = rows.filter(

@@ -5,7 +5,7 @@ import {
   ALLOWED_TYPES,
   ALLOWED_VALUE_FUNCTIONS,
 } from "./allowlist.js";
-import { dataSchemaOf, SQL_TOOL_VIEWS } from "./names.js";
+import { dataSchemaOf } from "./names.js";
 import { parseStatements, type RawNode, SqlSyntaxError, statementText } from "./parser.js";
 
 /**
@@ -39,6 +39,8 @@ export type ValidationResult =
 export interface ValidateOptions {
   /** The store schema; the views live in `<schema>_data`. Default "ragkit". */
   schema?: string;
+  /** The views SQL may read: the registered datasets' names (see registerDataset). Default: none. */
+  views?: readonly string[];
   /** Default 10,000 characters. */
   maxLength?: number;
   /** Accept WITH RECURSIVE. Default false: the planner cannot bound a recursion (see docs/sql-tool.md). */
@@ -65,6 +67,7 @@ type Frames = ReadonlyArray<ReadonlySet<string>>;
 
 interface Context {
   dataSchema: string;
+  views: readonly string[];
   allowRecursive: boolean;
   maxJoinedRelations: number;
   maxRelationReferences: number;
@@ -402,7 +405,7 @@ function visitRangeVar(body: RawNode, frames: Frames, ctx: Context): void {
   }
   // Only an unqualified name can bind to a CTE, and only to one in scope, compared exactly.
   if (schema === undefined && frames.some((f) => f.has(name))) return;
-  if ((schema === undefined || schema === ctx.dataSchema) && SQL_TOOL_VIEWS.includes(name)) {
+  if ((schema === undefined || schema === ctx.dataSchema) && ctx.views.includes(name)) {
     ctx.relations.add(name);
     return;
   }
@@ -413,7 +416,7 @@ function visitRangeVar(body: RawNode, frames: Frames, ctx: Context): void {
       : "";
   throw new Rejected(
     "relation_not_allowed",
-    `Relation ${shown} is not allowed.${catalog} Allowed: ${SQL_TOOL_VIEWS.join(", ")}.`,
+    `Relation ${shown} is not allowed.${catalog} ${ctx.views.length ? `Allowed: ${ctx.views.join(", ")}.` : "No dataset is registered."}`,
   );
 }
 
@@ -448,6 +451,7 @@ export async function validateSelect(sql: string, options: ValidateOptions = {})
   }
   const ctx: Context = {
     dataSchema: dataSchemaOf(options.schema ?? "ragkit"),
+    views: options.views ?? [],
     allowRecursive: options.allowRecursive ?? false,
     maxJoinedRelations: options.maxJoinedRelations ?? 4,
     maxRelationReferences: options.maxRelationReferences ?? 16,
