@@ -14,6 +14,8 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createTenantContext, termCounts } from "@ragkit/core";
 import pg from "pg";
+import { uniformInt } from "pure-rand/distribution/uniformInt";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { readJsonl } from "./lib/beir.mjs";
 import { describeLoad, loadContext, openBenchStore, pct, stopBenchPostgres } from "./lib/bench.mjs";
 

@@ -325,16 +325,19 @@ const labels = {
   aguiCopilotKit: "@copilotkit/runtime/v2 AG-UI /agent/:id/run",
 };
 
-async function sequential(run, name) {
+async function sequential(run, name, counter) {
   for (let i = 0; i < 3; i++) await run(); // warm-up
   const ttft = [];
+  const statementsBefore = counter.statements;
   for (let i = 0; i < SAMPLES; i++) {
     const r = await run();
     // The agent alone sees the answer model's deltas, which the fake model sends one per token too.
     if (r.tokens !== TOKENS) throw new Error(`${name}: expected ${TOKENS} tokens, got ${r.tokens}`);
     ttft.push(r.ttft);
   }
-  return { p50: pct(ttft, 50), p95: pct(ttft, 95) };
+  // Statements the store sent per run (a sequential run's own; a run's last writes may land just after it).
+  const statements = (counter.statements - statementsBefore) / SAMPLES;
+  return { p50: pct(ttft, 50), p95: pct(ttft, 95), statementsPerRun: Number(statements.toFixed(1)) };
 }
 
 async function concurrent(run) {
@@ -384,7 +387,8 @@ function importTime(specifier) {
 
 /** Every measurement on one store kind. */
 async function suite(kind) {
-  const opened = await openBenchStore(kind, { pool: POOL });
+  const counter = { statements: 0 };
+  const opened = await openBenchStore(kind, { pool: POOL, counter });
   const h = await hosts(opened.store);
   const result = { driver: kind, pool: kind === "postgres" ? POOL : null, ttft: {}, load: {}, machine: {} };
   try {
@@ -393,9 +397,12 @@ async function suite(kind) {
     log(`\n== ${kind === "postgres" ? `real PostgreSQL, pool ${POOL}` : "embedded PGlite"}`);
     result.machine.before = loadContext();
     for (const name of Object.keys(targets)) {
-      result.ttft[name] = await sequential(targets[name], name);
+      result.ttft[name] = await sequential(targets[name], name, counter);
       const t = result.ttft[name];
-      log(`TTFT ${labels[name].padEnd(46)} p50 ${ms(t.p50)}  p95 ${ms(t.p95)}`);
+      log(
+        `TTFT ${labels[name].padEnd(46)} p50 ${ms(t.p50)}  p95 ${ms(t.p95)}` +
+          (name === "raw" ? "" : `  (${t.statementsPerRun} statements per run)`),
+      );
     }
     for (const name of ["agent", "chat", "aguiOurs", "aguiCopilotKit"]) {
       const t = result.ttft[name];

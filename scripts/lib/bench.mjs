@@ -1,7 +1,7 @@
 // Shared by the benchmark scripts: the store a benchmark runs on (embedded PGlite, or a real Postgres with a
 // pool through scripts/lib/postgres.mjs), percentiles, and the machine's load so figures carry their context.
 import { cpus, loadavg } from "node:os";
-import { createPgDriver, KnowledgeStore } from "@ragkit/core";
+import { createPGliteDriver, createPgDriver, KnowledgeStore } from "@ragkit/core";
 import { createTestDatabase, setupTestPostgres } from "./postgres.mjs";
 
 /** Nearest-rank percentile (NaN for no samples). */
@@ -23,6 +23,32 @@ export function parseDrivers(value) {
       throw new Error(`--driver: unknown kind "${k}" (pglite, postgres)`);
   }
   return kinds;
+}
+
+/**
+ * Wraps a driver to count the statements it sends (BEGIN and COMMIT included): a load-independent measure of a
+ * request's database work. `counter.statements` is the running total.
+ */
+export function countingDriver(driver, counter) {
+  const count = (q) => ({
+    query: (sql, params) => {
+      counter.statements++;
+      return q.query(sql, params);
+    },
+    exec: (sql) => {
+      counter.statements++;
+      return q.exec(sql);
+    },
+  });
+  return {
+    ...count(driver),
+    kind: driver.kind,
+    close: () => driver.close(),
+    transaction: (fn) => {
+      counter.statements += 2;
+      return driver.transaction((tx) => fn(count(tx)));
+    },
+  };
 }
 
 let server = null;
@@ -57,18 +83,30 @@ export async function benchDatabase() {
  * migrated as the owner, used through the LOGIN NOSUPERUSER NOBYPASSRLS runtime role with a pool of `pool`.
  * Returns the store, the owner driver (bare SQL for baselines and checks; on PGlite the store's own session),
  * connection strings, and `close()`, which drops the database (the server stays up for the next store).
+ * With `counter`, the store's runtime statements are counted into `counter.statements`.
  */
-export async function openBenchStore(kind, { pool = 20, storeOptions = {} } = {}) {
+export async function openBenchStore(kind, { pool = 20, storeOptions = {}, counter } = {}) {
+  const counted = (driver) => (counter ? countingDriver(driver, counter) : driver);
   if (kind === "pglite") {
-    const store = await KnowledgeStore.open(storeOptions);
-    return { kind, store, owner: store.driver, urls: null, close: () => store.close() };
+    const session = await createPGliteDriver();
+    const store = await KnowledgeStore.open({ ...storeOptions, driver: counted(session) });
+    return {
+      kind,
+      store,
+      owner: session,
+      urls: null,
+      close: async () => {
+        await store.close();
+        await session.close();
+      },
+    };
   }
   const db = await benchDatabase();
   const driver = await createPgDriver({ connectionString: db.runtimeUrl, poolConfig: { max: pool } });
   const owner = await createPgDriver({ connectionString: db.ownerUrl, poolConfig: { max: 4 } });
   const store = await KnowledgeStore.open({
     ...storeOptions,
-    driver,
+    driver: counted(driver),
     migrationDriver: owner,
     runtimeRole: db.runtimeRole,
   });
