@@ -12,7 +12,7 @@
 // pgvector with a pool of --pool connections (RAGKIT_TEST_POSTGRES, or a throwaway server started here), and
 // the figures are printed side by side with the machine's load average.
 // Usage: npm run bench:server -- [--driver pglite,postgres] [--pool 20] [--tokens 32] [--token-ms 5]
-//        [--samples 30] [--clients 200] [--seconds 10] [--json]
+//        [--samples 30] [--clients 200] [--seconds 10] [--durability sync|async] [--json]
 process.env.COPILOTKIT_TELEMETRY_DISABLED = "true";
 
 import { execFileSync } from "node:child_process";
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     "import-runs": { type: "string", default: "5" },
     driver: { type: "string", default: "pglite,postgres" },
     pool: { type: "string", default: "20" },
+    // The agent's checkpoint durability (RagAgentOptions.durability): "sync" is the agent's default.
+    durability: { type: "string", default: "sync" },
     json: { type: "boolean", default: false },
   },
 });
@@ -181,7 +183,14 @@ const models = {
 // ---- the agent's tenant, documents and options -------------------------------------------------------------------
 const tenant = createTenantContext({ tenantId: "bench", userId: "bench", source: "system" });
 const question = "What is the aurora budget?";
-const agentOptions = { models: { ...offlineModels, ...models }, requireApprovalFor: [] };
+if (values.durability !== "sync" && values.durability !== "async") {
+  throw new Error(`--durability: sync or async, not "${values.durability}"`);
+}
+const agentOptions = {
+  models: { ...offlineModels, ...models },
+  requireApprovalFor: [],
+  durability: values.durability,
+};
 const SECRET = "bench-secret-that-is-at-least-32-bytes-long!";
 const token = await new SignJWT({ tenant_id: "bench" })
   .setProtectedHeader({ alg: "HS256" })
@@ -440,7 +449,8 @@ async function suite(kind) {
 
 // ---- run --------------------------------------------------------------------------------------------------------
 log(
-  `fake model: ${TOKENS} tokens every ${TOKEN_MS} ms; ${SAMPLES} sequential samples; ${CLIENTS} clients for ${SECONDS} s; ${describeLoad(loadContext())}`,
+  `fake model: ${TOKENS} tokens every ${TOKEN_MS} ms; ${SAMPLES} sequential samples; ${CLIENTS} clients for ${SECONDS} s; ` +
+    `checkpoint durability ${values.durability}; ${describeLoad(loadContext())}`,
 );
 const results = {
   config: { tokens: TOKENS, tokenMs: TOKEN_MS, samples: SAMPLES, clients: CLIENTS, seconds: SECONDS },
