@@ -6,8 +6,13 @@
 //   2. sustained concurrent streams (default 200 clients): completed streams/s and latency p50/p99;
 //   3. the same agent hosted in @copilotkit/runtime/v2 (CopilotRuntime({agents}) + createCopilotRuntimeHandler),
 //      same measurements, and the ratios;
-//   4. import time of @ragkit/server vs @copilotkit/runtime/v2 (fresh Node processes, median).
-// Usage: npm run bench:server -- [--tokens 32] [--token-ms 5] [--samples 30] [--clients 200] [--seconds 10] [--json]
+//   4. import time of @ragkit/server vs @copilotkit/runtime/v2 (fresh Node processes, median);
+//   5. the agent alone (agent.stream in this process, no HTTP): what of the added TTFT is the agent's own work.
+// Each of 1–3 runs once per store kind (--driver): embedded PGlite (one session) and real PostgreSQL 15 +
+// pgvector with a pool of --pool connections (RAGKIT_TEST_POSTGRES, or a throwaway server started here), and
+// the figures are printed side by side with the machine's load average.
+// Usage: npm run bench:server -- [--driver pglite,postgres] [--pool 20] [--tokens 32] [--token-ms 5]
+//        [--samples 30] [--clients 200] [--seconds 10] [--durability sync|async] [--json]
 process.env.COPILOTKIT_TELEMETRY_DISABLED = "true";
 
 import { execFileSync } from "node:child_process";
@@ -17,6 +22,14 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  describeLoad,
+  loadContext,
+  openBenchStore,
+  parseDrivers,
+  pct,
+  stopBenchPostgres,
+} from "./lib/bench.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -26,9 +39,15 @@ const { values } = parseArgs({
     clients: { type: "string", default: "200" },
     seconds: { type: "string", default: "10" },
     "import-runs": { type: "string", default: "5" },
+    driver: { type: "string", default: "pglite,postgres" },
+    pool: { type: "string", default: "20" },
+    // The agent's checkpoint durability (RagAgentOptions.durability): "sync" is the agent's default.
+    durability: { type: "string", default: "sync" },
     json: { type: "boolean", default: false },
   },
 });
+const DRIVERS = parseDrivers(values.driver);
+const POOL = Number(values.pool);
 const TOKENS = Number(values.tokens);
 const TOKEN_MS = Number(values["token-ms"]);
 const SAMPLES = Number(values.samples);
@@ -68,18 +87,12 @@ function pickCondition(entry) {
 }
 const importFrom = (specifier) => import(resolveFrom(serverDir, specifier));
 
-const { createTenantContext, KnowledgeStore, createRagAgent, offlineModels } =
-  await importFrom("@ragkit/core");
+const { createTenantContext, createRagAgent, offlineModels } = await importFrom("@ragkit/core");
 const { createRagHandler, toNodeHandler, toAguiEvents } = await importFrom("@ragkit/server");
 const { createParser } = await importFrom("eventsource-parser");
 const { SignJWT } = await importFrom("jose");
 
 // ---- helpers ------------------------------------------------------------------------------------------------
-const pct = (xs, p) => {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 function listen(handler) {
@@ -167,26 +180,17 @@ const models = {
   },
 };
 
-// ---- store, tenant, documents ------------------------------------------------------------------------------
-const store = await KnowledgeStore.open();
+// ---- the agent's tenant, documents and options -------------------------------------------------------------------
 const tenant = createTenantContext({ tenantId: "bench", userId: "bench", source: "system" });
-await store.ensureTenant(tenant);
-for (const [title, body] of [
-  ["Aurora budget", "The aurora project budget is five million euros for the first year."],
-  ["Leave policy", "Employees get twenty five days of paid leave per year."],
-  ["Security", "Passwords must be rotated every ninety days."],
-]) {
-  await store.putDocument(tenant, {
-    title,
-    text: body,
-    source: "upload",
-    chunks: [{ text: body, start: 0, end: body.length }],
-  });
-}
 const question = "What is the aurora budget?";
-const agentOptions = { models: { ...offlineModels, ...models }, requireApprovalFor: [] };
-
-// ---- @ragkit/server -------------------------------------------------------------------------------------------
+if (values.durability !== "sync" && values.durability !== "async") {
+  throw new Error(`--durability: sync or async, not "${values.durability}"`);
+}
+const agentOptions = {
+  models: { ...offlineModels, ...models },
+  requireApprovalFor: [],
+  durability: values.durability,
+};
 const SECRET = "bench-secret-that-is-at-least-32-bytes-long!";
 const token = await new SignJWT({ tenant_id: "bench" })
   .setProtectedHeader({ alg: "HS256" })
@@ -194,52 +198,80 @@ const token = await new SignJWT({ tenant_id: "bench" })
   .setAudience("authenticated")
   .setExpirationTime("1h")
   .sign(new TextEncoder().encode(SECRET));
-const ragkit = createRagHandler({ store, auth: { jwtSecret: SECRET }, agent: { options: agentOptions } });
-const ours = await listen(toNodeHandler(ragkit));
 const headers = {
   authorization: `Bearer ${token}`,
   "content-type": "application/json",
   accept: "text/event-stream",
 };
-
-// ---- the same agent in @copilotkit/runtime/v2 -------------------------------------------------------------------
 const { AbstractAgent } = await importFrom("@ag-ui/client");
 const { Observable } = await importFrom("rxjs");
 const { CopilotRuntime, createCopilotRuntimeHandler } = await importFrom("@copilotkit/runtime/v2");
-const sharedAgent = createRagAgent({ ...agentOptions, store });
 
-/** The RagKit agent as an AG-UI AbstractAgent (fixed bench tenant: CopilotKit's runtime has no auth of its own). */
-class RagKitAguiAgent extends AbstractAgent {
-  run(input) {
-    return new Observable((subscriber) => {
-      const controller = new AbortController();
-      const last = [...input.messages].reverse().find((m) => m.role === "user");
-      const message = typeof last?.content === "string" ? last.content : "";
-      (async () => {
-        const events = sharedAgent.stream(message, {
-          tenant,
-          threadId: input.threadId,
-          runId: input.runId,
-          signal: controller.signal,
-        });
-        const ids = { threadId: input.threadId, runId: input.runId };
-        for await (const e of toAguiEvents(events, ids, { messages: input.messages })) {
-          subscriber.next(e);
-        }
-        subscriber.complete();
-      })().catch((error) => subscriber.error(error));
-      return () => controller.abort();
+async function seed(store) {
+  await store.ensureTenant(tenant);
+  for (const [title, body] of [
+    ["Aurora budget", "The aurora project budget is five million euros for the first year."],
+    ["Leave policy", "Employees get twenty five days of paid leave per year."],
+    ["Security", "Passwords must be rotated every ninety days."],
+  ]) {
+    await store.putDocument(tenant, {
+      title,
+      text: body,
+      source: "upload",
+      chunks: [{ text: body, start: 0, end: body.length }],
     });
   }
-  clone() {
-    return new RagKitAguiAgent({ agentId: this.agentId, description: this.description });
-  }
 }
-const copilotHandler = createCopilotRuntimeHandler({
-  runtime: new CopilotRuntime({ agents: { ragkit: new RagKitAguiAgent({ agentId: "ragkit" }) } }),
-  basePath: "/copilotkit",
-});
-const theirs = await listen(toNodeHandler(copilotHandler));
+
+/** @ragkit/server and @copilotkit/runtime/v2 hosting the same agent on `store`, listening on loopback. */
+async function hosts(store) {
+  const ragkit = createRagHandler({ store, auth: { jwtSecret: SECRET }, agent: { options: agentOptions } });
+  const ours = await listen(toNodeHandler(ragkit));
+  const sharedAgent = createRagAgent({ ...agentOptions, store });
+
+  /** The RagKit agent as an AG-UI AbstractAgent (fixed bench tenant: CopilotKit's runtime has no auth of its own). */
+  class RagKitAguiAgent extends AbstractAgent {
+    run(input) {
+      return new Observable((subscriber) => {
+        const controller = new AbortController();
+        const last = [...input.messages].reverse().find((m) => m.role === "user");
+        const message = typeof last?.content === "string" ? last.content : "";
+        (async () => {
+          const events = sharedAgent.stream(message, {
+            tenant,
+            threadId: input.threadId,
+            runId: input.runId,
+            signal: controller.signal,
+          });
+          const ids = { threadId: input.threadId, runId: input.runId };
+          for await (const e of toAguiEvents(events, ids, { messages: input.messages })) {
+            subscriber.next(e);
+          }
+          subscriber.complete();
+        })().catch((error) => subscriber.error(error));
+        return () => controller.abort();
+      });
+    }
+    clone() {
+      return new RagKitAguiAgent({ agentId: this.agentId, description: this.description });
+    }
+  }
+  const copilotHandler = createCopilotRuntimeHandler({
+    runtime: new CopilotRuntime({ agents: { ragkit: new RagKitAguiAgent({ agentId: "ragkit" }) } }),
+    basePath: "/copilotkit",
+  });
+  const theirs = await listen(toNodeHandler(copilotHandler));
+  return {
+    ours,
+    theirs,
+    sharedAgent,
+    close: async () => {
+      for (const s of [ours, theirs]) s.server.closeAllConnections?.();
+      await Promise.all([ours, theirs].map((s) => new Promise((r) => s.server.close(r))));
+      await ragkit.close();
+    },
+  };
+}
 
 // ---- requests -------------------------------------------------------------------------------------------------
 const isChatToken = (m) => m.event === "token";
@@ -254,46 +286,70 @@ const aguiBody = () =>
     state: {},
     forwardedProps: {},
   });
-const targets = {
-  raw: () => timeStream(model.url, {}, isModelToken),
-  chat: () =>
-    timeStream(
-      `${ours.url}/chat/stream`,
-      { method: "POST", headers, body: JSON.stringify({ message: question }) },
-      isChatToken,
-    ),
-  aguiOurs: () =>
-    timeStream(
-      `${ours.url}/copilotkit/agent/ragkit/run`,
-      { method: "POST", headers, body: aguiBody() },
-      isAguiToken,
-    ),
-  aguiCopilotKit: () =>
-    timeStream(
-      `${theirs.url}/copilotkit/agent/ragkit/run`,
-      { method: "POST", headers, body: aguiBody() },
-      isAguiToken,
-    ),
-};
+
+/** The agent alone, in this process: time to its first text delta and to the end of the run. */
+async function timeAgent(agent) {
+  const t0 = performance.now();
+  let first = Number.NaN;
+  let tokens = 0;
+  for await (const e of agent.stream(question, { tenant, threadId: crypto.randomUUID() })) {
+    if (e.type === "text_delta") {
+      tokens++;
+      if (Number.isNaN(first)) first = performance.now() - t0;
+    }
+    if (e.type === "run_error") throw new Error(`agent: ${e.code} ${e.message}`);
+  }
+  return { ttft: first, total: performance.now() - t0, tokens };
+}
+
+function targetsOf(h) {
+  return {
+    raw: () => timeStream(model.url, {}, isModelToken),
+    agent: () => timeAgent(h.sharedAgent),
+    chat: () =>
+      timeStream(
+        `${h.ours.url}/chat/stream`,
+        { method: "POST", headers, body: JSON.stringify({ message: question }) },
+        isChatToken,
+      ),
+    aguiOurs: () =>
+      timeStream(
+        `${h.ours.url}/copilotkit/agent/ragkit/run`,
+        { method: "POST", headers, body: aguiBody() },
+        isAguiToken,
+      ),
+    aguiCopilotKit: () =>
+      timeStream(
+        `${h.theirs.url}/copilotkit/agent/ragkit/run`,
+        { method: "POST", headers, body: aguiBody() },
+        isAguiToken,
+      ),
+  };
+}
 const labels = {
   raw: "raw model stream",
+  agent: "the agent alone (agent.stream, no HTTP)",
   chat: "@ragkit/server POST /chat/stream",
   aguiOurs: "@ragkit/server AG-UI /agent/:id/run",
   aguiCopilotKit: "@copilotkit/runtime/v2 AG-UI /agent/:id/run",
 };
 
-async function sequential(name) {
-  for (let i = 0; i < 3; i++) await targets[name](); // warm-up
+async function sequential(run, name, counter) {
+  for (let i = 0; i < 3; i++) await run(); // warm-up
   const ttft = [];
+  const statementsBefore = counter.statements;
   for (let i = 0; i < SAMPLES; i++) {
-    const r = await targets[name]();
+    const r = await run();
+    // The agent alone sees the answer model's deltas, which the fake model sends one per token too.
     if (r.tokens !== TOKENS) throw new Error(`${name}: expected ${TOKENS} tokens, got ${r.tokens}`);
     ttft.push(r.ttft);
   }
-  return { p50: pct(ttft, 50), p95: pct(ttft, 95) };
+  // Statements the store sent per run (a sequential run's own; a run's last writes may land just after it).
+  const statements = (counter.statements - statementsBefore) / SAMPLES;
+  return { p50: pct(ttft, 50), p95: pct(ttft, 95), statementsPerRun: Number(statements.toFixed(1)) };
 }
 
-async function concurrent(name) {
+async function concurrent(run) {
   const latencies = [];
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
@@ -302,7 +358,7 @@ async function concurrent(name) {
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < deadline) {
         try {
-          const r = await targets[name]();
+          const r = await run();
           latencies.push(r.total);
         } catch {
           errors++;
@@ -338,44 +394,86 @@ function importTime(specifier) {
   return pct(times, 50);
 }
 
+/** Every measurement on one store kind. */
+async function suite(kind) {
+  const counter = { statements: 0 };
+  const opened = await openBenchStore(kind, { pool: POOL, counter });
+  const h = await hosts(opened.store);
+  const result = { driver: kind, pool: kind === "postgres" ? POOL : null, ttft: {}, load: {}, machine: {} };
+  try {
+    await seed(opened.store);
+    const targets = targetsOf(h);
+    log(`\n== ${kind === "postgres" ? `real PostgreSQL, pool ${POOL}` : "embedded PGlite"}`);
+    result.machine.before = loadContext();
+    for (const name of Object.keys(targets)) {
+      result.ttft[name] = await sequential(targets[name], name, counter);
+      const t = result.ttft[name];
+      log(
+        `TTFT ${labels[name].padEnd(46)} p50 ${ms(t.p50)}  p95 ${ms(t.p95)}` +
+          (name === "raw" ? "" : `  (${t.statementsPerRun} statements per run)`),
+      );
+    }
+    for (const name of ["agent", "chat", "aguiOurs", "aguiCopilotKit"]) {
+      const t = result.ttft[name];
+      t.addedP50 = t.p50 - result.ttft.raw.p50;
+      t.addedP95 = t.p95 - result.ttft.raw.p95;
+      log(
+        `added TTFT over the raw stream, ${labels[name].padEnd(46)} p50 ${ms(t.addedP50)}  p95 ${ms(t.addedP95)}`,
+      );
+    }
+    result.machine.afterTtft = loadContext();
+    for (const name of ["raw", "chat", "aguiOurs", "aguiCopilotKit"]) {
+      result.load[name] = await concurrent(targets[name]);
+      const l = result.load[name];
+      log(
+        `${CLIENTS} concurrent: ${labels[name].padEnd(46)} ${l.rps.toFixed(1)} streams/s  p50 ${ms(l.p50)}  p99 ${ms(l.p99)}  (${l.completed} ok, ${l.errors} errors)`,
+      );
+    }
+    result.machine.after = loadContext();
+    result.ratio = {
+      ttftP50: result.ttft.aguiOurs.p50 / result.ttft.aguiCopilotKit.p50,
+      throughput: result.load.aguiOurs.rps / result.load.aguiCopilotKit.rps,
+      p99: result.load.aguiOurs.p99 / result.load.aguiCopilotKit.p99,
+    };
+    log(
+      `ratio @ragkit/server / @copilotkit/runtime (same agent, AG-UI): TTFT p50 ×${result.ratio.ttftP50.toFixed(2)}, ` +
+        `throughput ×${result.ratio.throughput.toFixed(2)}, p99 ×${result.ratio.p99.toFixed(2)}  ` +
+        `(${describeLoad(result.machine.before)} → ${describeLoad(result.machine.after)})`,
+    );
+  } finally {
+    await h.close();
+    await opened.close();
+  }
+  return result;
+}
+
 // ---- run --------------------------------------------------------------------------------------------------------
 log(
-  `fake model: ${TOKENS} tokens every ${TOKEN_MS} ms; ${SAMPLES} sequential samples; ${CLIENTS} clients for ${SECONDS} s`,
+  `fake model: ${TOKENS} tokens every ${TOKEN_MS} ms; ${SAMPLES} sequential samples; ${CLIENTS} clients for ${SECONDS} s; ` +
+    `checkpoint durability ${values.durability}; ${describeLoad(loadContext())}`,
 );
 const results = {
   config: { tokens: TOKENS, tokenMs: TOKEN_MS, samples: SAMPLES, clients: CLIENTS, seconds: SECONDS },
-  ttft: {},
-  load: {},
+  runs: [],
 };
-for (const name of Object.keys(targets)) {
-  results.ttft[name] = await sequential(name);
-  const t = results.ttft[name];
-  log(`TTFT ${labels[name].padEnd(46)} p50 ${ms(t.p50)}  p95 ${ms(t.p95)}`);
+for (const kind of DRIVERS) results.runs.push(await suite(kind));
+
+if (results.runs.length > 1) {
+  const cols = results.runs.map((r) => (r.driver === "postgres" ? `Postgres (pool ${r.pool})` : "PGlite"));
+  const row = (label, f) => log(`${label.padEnd(58)}${results.runs.map((r) => f(r).padStart(24)).join("")}`);
+  log(`\n${"side by side".padEnd(58)}${cols.map((c) => c.padStart(24)).join("")}`);
+  for (const name of ["agent", "chat", "aguiOurs", "aguiCopilotKit"]) {
+    row(
+      `added TTFT p50 / p95, ${labels[name]}`,
+      (r) => `${r.ttft[name].addedP50.toFixed(1)} / ${r.ttft[name].addedP95.toFixed(1)} ms`,
+    );
+  }
+  for (const name of ["chat", "aguiOurs", "aguiCopilotKit"]) {
+    row(`streams/s, ${labels[name]}`, (r) => r.load[name].rps.toFixed(1));
+  }
+  row("throughput ratio RagKit / CopilotKit (AG-UI)", (r) => `×${r.ratio.throughput.toFixed(2)}`);
+  row("load average before → after", (r) => `${r.machine.before.load1} → ${r.machine.after.load1}`);
 }
-for (const name of ["chat", "aguiOurs", "aguiCopilotKit"]) {
-  const t = results.ttft[name];
-  results.ttft[name].addedP50 = t.p50 - results.ttft.raw.p50;
-  results.ttft[name].addedP95 = t.p95 - results.ttft.raw.p95;
-  log(
-    `added TTFT over the raw stream, ${labels[name].padEnd(46)} p50 ${ms(t.addedP50)}  p95 ${ms(t.addedP95)}`,
-  );
-}
-for (const name of ["raw", "chat", "aguiOurs", "aguiCopilotKit"]) {
-  results.load[name] = await concurrent(name);
-  const l = results.load[name];
-  log(
-    `${CLIENTS} concurrent: ${labels[name].padEnd(46)} ${l.rps.toFixed(1)} streams/s  p50 ${ms(l.p50)}  p99 ${ms(l.p99)}  (${l.completed} ok, ${l.errors} errors)`,
-  );
-}
-results.ratio = {
-  ttftP50: results.ttft.aguiOurs.p50 / results.ttft.aguiCopilotKit.p50,
-  throughput: results.load.aguiOurs.rps / results.load.aguiCopilotKit.rps,
-  p99: results.load.aguiOurs.p99 / results.load.aguiCopilotKit.p99,
-};
-log(
-  `ratio @ragkit/server / @copilotkit/runtime (same agent, AG-UI): TTFT p50 ×${results.ratio.ttftP50.toFixed(2)}, ` +
-    `throughput ×${results.ratio.throughput.toFixed(2)}, p99 ×${results.ratio.p99.toFixed(2)}`,
-);
 results.importMs = {
   ragkitServer: importTime("@ragkit/server"),
   copilotkitRuntimeV2: importTime("@copilotkit/runtime/v2"),
@@ -385,8 +483,7 @@ log(
 );
 if (values.json) console.log(JSON.stringify(results, null, 2));
 
-for (const s of [ours, theirs, model]) s.server.closeAllConnections?.();
-await Promise.all([ours, theirs, model].map((s) => new Promise((r) => s.server.close(r))));
-await ragkit.close();
-await store.close();
+await stopBenchPostgres();
+model.server.closeAllConnections?.();
+await new Promise((r) => model.server.close(r));
 process.exit(0);

@@ -268,19 +268,35 @@ export class TenantCheckpointSaver extends BaseCheckpointSaver {
         return { channel, idx: WRITES_IDX_MAP[channel] ?? i, type, data: toParam(data) };
       }),
     );
+    if (rows.length === 0) return;
+    // One multi-row INSERT per conflict rule (a step's writes are one round trip, not one per channel):
+    // regular writes are kept (first write wins); special ones (errors, interrupts: idx < 0) are replaced.
+    const kept = rows.filter((r) => r.idx >= 0);
+    // The last of several special writes with one idx wins (as when they were written one by one); one
+    // statement may not update a row twice.
+    const replaced = [...new Map(rows.filter((r) => r.idx < 0).map((r) => [r.idx, r])).values()];
     await this.store.withTenant(tenant, async (tx) => {
-      for (const r of rows) {
-        // Regular writes are kept (first write wins); special ones (errors, interrupts: idx < 0) are replaced.
+      for (const [group, onConflict] of [
+        [kept, "NOTHING"],
+        [
+          replaced,
+          "UPDATE SET channel = EXCLUDED.channel, value_type = EXCLUDED.value_type, value = EXCLUDED.value, task_path = EXCLUDED.task_path",
+        ],
+      ] as const) {
+        if (group.length === 0) continue;
+        // $1..$5 are shared by every row; each row adds its idx, channel, value_type and value.
+        const params: unknown[] = [threadId, ns, checkpointId, taskId, taskPath];
+        const values = group.map((r) => {
+          params.push(r.idx, r.channel, r.type, r.data);
+          const n = params.length;
+          return `(${this.currentTenant}, $1, $2, $3, $4, $${n - 3}::int, $5, $${n - 2}, $${n - 1}, $${n})`;
+        });
         await tx.query(
           `INSERT INTO ${this.writesTable} (tenant_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx,
              task_path, channel, value_type, value)
-           VALUES (${this.currentTenant}, $1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (tenant_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO ${
-             r.idx < 0
-               ? "UPDATE SET channel = EXCLUDED.channel, value_type = EXCLUDED.value_type, value = EXCLUDED.value, task_path = EXCLUDED.task_path"
-               : "NOTHING"
-           }`,
-          [threadId, ns, checkpointId, taskId, r.idx, taskPath, r.channel, r.type, r.data],
+           VALUES ${values.join(", ")}
+           ON CONFLICT (tenant_id, thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO ${onConflict}`,
+          params,
         );
       }
     });

@@ -1,4 +1,4 @@
-import { emptyCheckpoint } from "@langchain/langgraph-checkpoint";
+import { ERROR, emptyCheckpoint } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TenantCheckpointSaver } from "../../src/agent/checkpointer.js";
 import { type AgentEvent, type AgentEventOf, agentEventSchema } from "../../src/agent/events.js";
@@ -159,6 +159,32 @@ describe.each(driverKinds)("durable agent (%s)", (kind: DriverKind) => {
         ["task-a", "a", { n: 1 }],
         ["task-b", "b", "task-b-0"],
         ["task-b", "b2", "task-b-1"],
+      ]);
+      // One call with regular and special writes (one statement per conflict rule): a special channel's
+      // write is replaced by a later one, also within the same call; regular writes stay first-wins.
+      await s.putWrites(
+        at2,
+        [
+          ["c", "task-c-0"],
+          [ERROR, "first error"],
+          [ERROR, "second error"],
+        ],
+        "task-c",
+        "~path-3",
+      );
+      await s.putWrites(
+        at2,
+        [
+          ["c", "ignored"],
+          [ERROR, "third error"],
+        ],
+        "task-c",
+        "~path-3",
+      );
+      const mixed = await s.getTuple(cfg(acme, "t-saver", "0002"));
+      expect(mixed?.pendingWrites?.filter(([task]) => task === "task-c")).toEqual([
+        ["task-c", ERROR, "third error"],
+        ["task-c", "c", "task-c-0"],
       ]);
       await expect(s.putWrites(cfg(acme, "t-saver"), [["a", 1]], "t")).rejects.toThrow(/checkpoint_id/);
 

@@ -9,7 +9,7 @@ import { chunkSemantic } from "./semantic.js";
 import { splitRegion } from "./sentence.js";
 import { loadSplitter, type SplitterModules } from "./splitter.js";
 import { hasNonWhitespace, hideDollars, restoreDollars } from "./text.js";
-import { createChunkTokenizer, mapTokenizerInput, tokenCounter } from "./tokenizer.js";
+import { createChunkTokenizer, mapTokenizerInput, memoizedTokenCounter } from "./tokenizer.js";
 
 /** Minimum window (UTF-16 code units) in which long texts are handed to LlamaIndex; see ChunkingEnv.windowChars. */
 const MIN_WINDOW_CHARS = 32_768;
@@ -52,14 +52,17 @@ export async function chunkDocumentWith(
   const tokenizer = createChunkTokenizer(resolved.tokenizer ?? splitter.defaultTokenizer());
   const splitterText = hideDollars(text);
   const splitterTokenizer = splitterText === text ? tokenizer : mapTokenizerInput(tokenizer, restoreDollars);
+  // One memo for the splitter's sizing and the limit checks when they see the same strings (no "$" hidden).
+  const countTokens = memoizedTokenCounter(tokenizer);
   const env: ChunkingEnv = {
     text,
     splitter,
     tokenizer,
-    countTokens: tokenCounter(tokenizer),
+    countTokens,
     splitterText,
     splitterTokenizer,
-    countSplitterTokens: tokenCounter(splitterTokenizer),
+    countSplitterTokens:
+      splitterTokenizer === tokenizer ? countTokens : memoizedTokenCounter(splitterTokenizer),
     chunkSize: resolved.chunkSize,
     chunkOverlap: resolved.chunkOverlap,
     paragraphSeparator: adaptToLineEndings(resolved.paragraphSeparator, text),

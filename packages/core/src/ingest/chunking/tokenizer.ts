@@ -114,3 +114,24 @@ export type TokenCounter = (text: string) => number;
 export function tokenCounter(tokenizer: ChunkTokenizer): TokenCounter {
   return (text) => (text === "" ? 0 : tokenizer.encode(text).length);
 }
+
+/** Entries a memoized counter keeps before it starts over (bounds its memory on huge documents). */
+const MEMO_ENTRIES = 4096;
+
+/**
+ * `tokenCounter` that remembers counts by string, for one `chunkDocument` call: the splitter sizes a chunk and
+ * `enforceLimits` then checks the very same text (a one-chunk document was BPE-encoded twice, ≈40 % of
+ * chunking time). Counting is a pure function of the string, so a remembered count is the count.
+ */
+export function memoizedTokenCounter(tokenizer: ChunkTokenizer): TokenCounter {
+  const count = tokenCounter(tokenizer);
+  const memo = new Map<string, number>();
+  return (text) => {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const n = count(text);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(text, n);
+    return n;
+  };
+}
