@@ -142,6 +142,8 @@ export const routeAttacks: Record<string, RouteAttack> = {
     at: byId("jobId", "POST", (id) => `/jobs/${id}/retry`),
   },
   "GET /audit": { families: ["list", "injection", "jwt"], own: (_, t) => get("/audit?limit=200", t) },
+  // Sample values are computed per tenant: the list scan catches the other tenant's sales regions.
+  "GET /datasets": { families: ["list", "injection", "jwt"], own: (_, t) => get("/datasets", t) },
 
   // ---- chat, runs, threads ----
   "POST /chat/stream": {
