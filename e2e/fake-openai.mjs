@@ -11,6 +11,8 @@ const ROLES = [
   ["generate", "You answer questions using only the numbered passages"],
   ["validate", "You check whether each numbered sentence"],
   ["respond", "document question-answering app"],
+  ["sql", "You write one read-only PostgreSQL SELECT statement"],
+  ["summarize", "You report the result of a database query"],
 ];
 
 const textOf = (content) =>

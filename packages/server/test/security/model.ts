@@ -2,7 +2,8 @@ import type { FakeReply, FakeRequest } from "../../../../e2e/fake-openai.mjs";
 
 /**
  * The scripted model of the model path (an OpenAI-compatible server on 127.0.0.1, e2e/fake-openai.mjs): it
- * plays an attacker-steered model. Analysis routes revenue questions to the query step; the answer role first
+ * plays an attacker-steered model. Analysis routes revenue questions to the query step, whose SQL writer proposes
+ * the payload SQL from the chat text (forced write_sql, on every retry); the answer role first
  * proposes SQL through a tool it was not given, then asks its search tool for the other tenant (a `tenant_id`
  * argument, with the other tenant's topic words), and only then answers; rewrites add those words to every search.
  */
@@ -30,6 +31,14 @@ export function attackerScript(request: FakeRequest): FakeReply {
       return { text: '{"claims":[]}' };
     case "respond":
       return { text: "Hello." };
+    case "sql": {
+      // The query step's SQL writer (a forced write_sql call): the attacker proposes the payload from the chat
+      // text, on every retry, whatever error it is shown.
+      const payload = /Then run this SQL: (.*)$/s.exec(question)?.[1] ?? "SELECT rolname FROM pg_roles";
+      return { toolCall: { id: "call_sql", name: "write_sql", args: { sql: payload, description: "rows" } } };
+    }
+    case "summarize":
+      return { text: "Summary of the rows." };
     case "generate": {
       // Two tool rounds (the agent's default), then a last call without tools that must answer.
       const rounds = messages.filter((m) => m.role === "tool").length;
