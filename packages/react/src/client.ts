@@ -20,8 +20,10 @@ import {
   searchResponseSchema,
   type ThreadDetail,
   type ThreadListResponse,
+  type ThreadSummary,
   threadListResponseSchema,
   threadResponseSchema,
+  threadSummaryResponseSchema,
   type UploadResponse,
   uploadResponseSchema,
 } from "@ragkit/protocol";
@@ -224,6 +226,16 @@ export class RagKitClient {
     return (await this.request("GET", chatRoutes.thread(id), threadResponseSchema, options)).thread;
   }
 
+  /** `PATCH /threads/:id`: renames a conversation; returns it as the list shows it. */
+  async renameThread(id: string, title: string, options: RequestOptions = {}): Promise<ThreadSummary> {
+    return (
+      await this.request("PATCH", chatRoutes.thread(id), threadSummaryResponseSchema, {
+        ...options,
+        body: { title },
+      })
+    ).thread;
+  }
+
   /** `DELETE /threads/:id`. */
   async deleteThread(id: string, options: RequestOptions = {}): Promise<void> {
     await this.request("DELETE", chatRoutes.thread(id), noContent, options);
@@ -263,7 +275,7 @@ export class RagKitClient {
   }
 
   private async send(
-    method: "GET" | "POST" | "DELETE",
+    method: "GET" | "POST" | "PATCH" | "DELETE",
     path: string,
     options: {
       body?: unknown;
@@ -347,7 +359,7 @@ export class RagKitClient {
   }
 
   private async request<S extends z.ZodType>(
-    method: "GET" | "POST" | "DELETE",
+    method: "GET" | "POST" | "PATCH" | "DELETE",
     path: string,
     schema: S,
     options: RequestOptions & { body?: unknown },

@@ -7,7 +7,7 @@ import {
   useAgent,
   useConfigureSuggestions,
 } from "@copilotkit/react-core/v2";
-import type { CSSProperties, ReactNode } from "react";
+import { type CSSProperties, type ReactNode, useEffect, useRef } from "react";
 import { AgentStateDisplay, type AgentStateDisplayLabels } from "../components/agent-state-display.js";
 import type { ApprovalCardLabels } from "../components/approval-card.js";
 import { type CitationLabels, Citations } from "../components/citations.js";
@@ -15,6 +15,7 @@ import { useRagKitContext } from "../context.js";
 import { useThreads } from "../hooks/use-threads.js";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
 import { useRagAgentState, useRagInterrupt, useRagToolRenderers } from "./hooks.js";
+import { ThreadBar, type ThreadBarLabels } from "./thread-bar.js";
 
 export interface RagChatLabels extends Partial<CopilotChatLabels> {
   newThread?: string;
@@ -22,6 +23,8 @@ export interface RagChatLabels extends Partial<CopilotChatLabels> {
   /** Accessible name of the message log. */
   conversation?: string;
   untitledThread?: string;
+  /** Rename / delete controls of the thread picker. */
+  threads?: Partial<ThreadBarLabels>;
   agentState?: Partial<AgentStateDisplayLabels>;
   citations?: Partial<CitationLabels>;
   approval?: Partial<ApprovalCardLabels>;
@@ -61,6 +64,8 @@ function splitLabels(
     newThread: _n,
     threadPicker: _t,
     untitledThread: _u,
+    threads: _th,
+    conversation: _cv,
     agentState: _a,
     citations: _c,
     approval: _p,
@@ -81,48 +86,6 @@ function useChatThread(props: RagChatProps) {
     autoStart: props.threadId === undefined,
   });
   return { threads, threadId: props.threadId ?? threads.selectedId ?? undefined };
-}
-
-function ThreadBar({
-  threads,
-  labels,
-}: {
-  threads: ReturnType<typeof useThreads>;
-  labels: RagChatLabels | undefined;
-}) {
-  return (
-    <div className="rk-threads">
-      <label className="rk-sr" htmlFor="rk-thread-picker">
-        {labels?.threadPicker ?? "Conversation"}
-      </label>
-      <select
-        id="rk-thread-picker"
-        className="rk-input"
-        style={{ flex: 1, width: "auto" }}
-        value={threads.selectedId ?? ""}
-        onChange={(e) => threads.select(e.target.value || null)}
-      >
-        {threads.selectedId && !threads.threads.some((t) => t.threadId === threads.selectedId) ? (
-          <option value={threads.selectedId}>{labels?.newThread ?? "New conversation"}</option>
-        ) : null}
-        {threads.threads.map((t) => (
-          <option key={t.threadId} value={t.threadId}>
-            {t.title ?? labels?.untitledThread ?? "Untitled conversation"}
-          </option>
-        ))}
-      </select>
-      <button
-        type="button"
-        className="rk-btn"
-        onClick={() => {
-          threads.startNew();
-          void threads.reload();
-        }}
-      >
-        {labels?.newThread ?? "New conversation"}
-      </button>
-    </div>
-  );
 }
 
 /** Agent progress while it runs; the sources and validation of the last answer afterwards. */
@@ -162,6 +125,20 @@ function Welcome({ agentId, text }: { agentId?: string | undefined; text: string
       {text}
     </p>
   );
+}
+
+/** Refreshes the thread list when a run ends: a new conversation gets its title, the current one moves up. */
+function ThreadListSync({ agentId, reload }: { agentId?: string | undefined; reload: () => Promise<void> }) {
+  const { agent } = useAgent({
+    ...(agentId ? { agentId } : {}),
+    updates: [UseAgentUpdate.OnRunStatusChanged],
+  });
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (wasRunning.current && !agent.isRunning) void reload();
+    wasRunning.current = agent.isRunning;
+  }, [agent.isRunning, reload]);
+  return null;
 }
 
 /** Registers the generative UI (charts, query tables, approvals) and the suggestions. */
@@ -206,17 +183,26 @@ function RagChatBase(props: RagChatProps & { variant: Variant }) {
   // remounting with it would drop what the user typed in between. The server render shows the frame only.
   const picker =
     props.showThreads !== false && props.threadId === undefined ? (
-      <ThreadBar threads={threads} labels={labels} />
+      <ThreadBar
+        threads={threads}
+        labels={{
+          ...(labels?.threadPicker ? { threadPicker: labels.threadPicker } : {}),
+          ...(labels?.newThread ? { newThread: labels.newThread } : {}),
+          ...(labels?.untitledThread ? { untitledThread: labels.untitledThread } : {}),
+          ...labels?.threads,
+        }}
+      />
     ) : null;
   return (
     <ThemeScope theme={props.theme} className={props.className} style={props.style}>
       <RagGenerativeUi agentId={agentId} suggestions={props.suggestions} labels={labels} />
+      {picker ? <ThreadListSync agentId={agentId} reload={threads.reload} /> : null}
       {variant === "inline" ? (
         <div className="rk-chat">
           {picker}
           <Welcome agentId={agentId} text={props.welcomeText} />
           {/* key: a different thread is a different conversation; remount so CopilotChat connects to it. */}
-          <div style={{ flex: 1, minHeight: 0 }} aria-busy={threadId ? undefined : true}>
+          <div className="rk-chat-body" aria-busy={threadId ? undefined : true}>
             {threadId ? <CopilotChat key={threadId} {...common} /> : null}
           </div>
           {panel}
