@@ -8,6 +8,9 @@ import { artifacts, launchBrowser, startDemo } from "./harness.mjs";
 let demo;
 let browser;
 let page;
+/** "METHOD /path" of every request the page made. */
+const requests = [];
+const list = () => page.locator("[data-testid=copilot-message-list]");
 
 const shot = (name) => page.screenshot({ path: join(artifacts, `widget-${name}.png`) });
 const composer = () => page.locator("[data-testid=copilot-chat-textarea]").first();
@@ -25,10 +28,35 @@ async function ask(question) {
 const sideways = () =>
   page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
+async function phoneChecks() {
+  for (const width of [390, 320]) {
+    await page.setViewportSize({ width, height: 844 });
+    await page.waitForTimeout(300); // one layout pass after the resize
+    expect(await sideways(), `${width}px`).toBe(0);
+    const overflowing = await page.evaluate((w) => {
+      const out = [];
+      for (const el of document.querySelectorAll(".rk-root *")) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== "fixed")
+          out.push(`${el.tagName}.${el.className}@${Math.round(r.right)}`);
+      }
+      return out.slice(0, 5);
+    }, width);
+    expect(overflowing, `${width}px`).toEqual([]);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  // The composer is on screen without scrolling the page: the chat column has a fixed height.
+  const box = await composer().boundingBox();
+  expect(box.y + box.height).toBeLessThanOrEqual(844);
+  await shot("mobile-390");
+}
+
 beforeAll(async () => {
-  demo = await startDemo();
+  // Paced words (as a person sees them), so a run lasts long enough to watch its progress and to stop it.
+  demo = await startDemo({ env: { RAGKIT_DEMO_STREAM_DELAY_MS: "40" } });
   browser = await launchBrowser();
   page = await browser.context.newPage();
+  page.on("request", (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
   await page.goto(demo.url);
   await page.getByTestId("signed-in").filter({ hasText: "Acme Corporation" }).waitFor();
 });
@@ -91,26 +119,164 @@ describe("the widget as a product (Chromium)", () => {
   });
 
   it("fits phones: no sideways scroll at 390×844 and at 320 px, answers wrap inside the screen", async () => {
-    for (const width of [390, 320]) {
-      await page.setViewportSize({ width, height: 844 });
-      await page.waitForTimeout(300); // one layout pass after the resize
-      expect(await sideways(), `${width}px`).toBe(0);
-      const overflowing = await page.evaluate((w) => {
-        const out = [];
-        for (const el of document.querySelectorAll(".rk-root *")) {
-          const r = el.getBoundingClientRect();
-          if (r.width > 0 && r.right > w + 1 && getComputedStyle(el).position !== "fixed")
-            out.push(el.className);
-        }
-        return out.slice(0, 5);
-      }, width);
-      expect(overflowing, `${width}px`).toEqual([]);
+    try {
+      await phoneChecks();
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
     }
-    await page.setViewportSize({ width: 390, height: 844 });
-    // The composer is on screen without scrolling the page: the chat column has a fixed height.
-    const box = await composer().boundingBox();
-    expect(box.y + box.height).toBeLessThanOrEqual(844);
-    await shot("mobile-390");
-    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("progress: human step labels inside the conversation, never the idle text, gone when the answer is done", async () => {
+    await page.getByRole("button", { name: "New conversation" }).click();
+    await page.evaluate(() => {
+      window.__steps = [];
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll(
+          "[data-testid=copilot-message-list] [aria-label='Agent progress'] .rk-title",
+        ))
+          if (window.__steps.at(-1) !== el.textContent) window.__steps.push(el.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await ask("How many days of paid leave do employees get?");
+    const steps = await page.evaluate(() => window.__steps);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const label of steps) {
+      expect(label).not.toMatch(
+        /^(analyze|rewrite|retrieve|rerank|generate|validate|respond|query|approve)$/,
+      );
+      expect(label).not.toBe("Waiting for a question…");
+    }
+    expect(await list().locator("[aria-label='Agent progress']").count()).toBe(0);
+    await list()
+      .getByText(/28 days/)
+      .first()
+      .waitFor();
+  });
+
+  it("each answer keeps its own sources, under it, with 24 px citation markers", async () => {
+    await ask("Can employees work remotely?");
+    const sources = list().getByRole("region", { name: "Sources" });
+    await expect.poll(() => sources.count(), { timeout: 15_000 }).toBe(2);
+    const [first, second] = await sources.allInnerTexts();
+    expect(first).toMatch(/28 days/);
+    expect(second).not.toBe(first);
+    const marker = await list().getByRole("button", { name: "Citation 1" }).first().boundingBox();
+    expect(marker.width).toBeGreaterThanOrEqual(24);
+    expect(marker.height).toBeGreaterThanOrEqual(24);
+    await shot("answers-with-sources");
+  });
+
+  it("a refused message shows the server's reason in the conversation and stays in the composer", async () => {
+    const huge = `${"too long ".repeat(4500)}end`;
+    await composer().fill(huge);
+    await composer().press("Enter");
+    const alert = list().getByRole("alert");
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.innerText()).toMatch(/limit is 32768 bytes/);
+    await expect.poll(() => composer().inputValue()).toBe(huge);
+    expect(await sideways()).toBe(0);
+    await composer().fill("");
+  });
+
+  it("typing during a run does not clear the composer", async () => {
+    await composer().fill("What does the handbook say about probation?");
+    await composer().press("Enter");
+    await page.locator("[data-copilot-running=true]").waitFor({ timeout: 30_000 });
+    await composer().pressSequentially("a follow-up draft");
+    await page.locator("[data-copilot-running=false]").waitFor({ timeout: 90_000 });
+    expect(await composer().inputValue()).toBe("a follow-up draft");
+    // The error of the refused message went away with the next run.
+    expect(await list().getByRole("alert").count()).toBe(0);
+    await composer().fill("");
+  });
+
+  it("approval shows the SQL formatted and wrapped, not raw JSON", async () => {
+    await composer().fill("Chart monthly sales by region");
+    await composer().press("Enter");
+    const card = page.locator("[data-approval='pending']").first();
+    await card.waitFor({ timeout: 30_000 });
+    const sql = card.locator("[data-sql]");
+    const text = await sql.innerText();
+    expect(text).toMatch(/^SELECT .*\nFROM /s);
+    expect(await card.innerText()).not.toMatch(/"sql":/);
+    const box = await sql.boundingBox();
+    const scroll = await sql.evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(scroll).toBe(0);
+    expect(box.width).toBeLessThanOrEqual((await card.boundingBox()).width);
+    await shot("approval-sql");
+    await card.getByRole("button", { name: /^approve$/i }).click();
+    await page.locator(".recharts-surface").first().waitFor({ timeout: 60_000 });
+    await shot("chart");
+    // The chart is part of the stored thread: it comes back after a reload.
+    await page.reload();
+    await page.locator(".recharts-surface").first().waitFor({ timeout: 30_000 });
+  });
+
+  it("theme: auto follows prefers-color-scheme; the focus ring follows the rounded input; one Documents heading; chips show the question", async () => {
+    const bg = () =>
+      page.evaluate(() =>
+        getComputedStyle(document.querySelector(".rk-root")).getPropertyValue("--rk-bg").trim(),
+      );
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(bg).toBe("#16161a");
+    await shot("dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(bg).toBe("#ffffff");
+
+    await composer().focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Shift+Tab");
+    const ring = await page.evaluate(() => {
+      const input = document.querySelector("[data-testid=copilot-chat-input]");
+      const ta = document.querySelector("[data-testid=copilot-chat-textarea]");
+      return {
+        textarea: getComputedStyle(ta).outlineStyle,
+        input: getComputedStyle(input).outlineStyle,
+        radius: Number.parseFloat(getComputedStyle(input).borderTopLeftRadius),
+      };
+    });
+    expect(ring.textarea).toBe("none");
+    expect(ring.input).toBe("solid");
+    expect(ring.radius).toBeGreaterThan(8);
+
+    expect(await page.locator(".demo-docs").getByText("Documents", { exact: true }).count()).toBe(1);
+
+    await page.getByRole("button", { name: "New conversation" }).click();
+    const chips = page.locator("[data-testid=copilot-suggestion]");
+    await chips.first().waitFor({ timeout: 15_000 });
+    expect(await chips.allInnerTexts()).toContainEqual(
+      expect.stringContaining("How many days of paid leave do employees get?"),
+    );
+  });
+
+  it("stop stops: on a throttled connection the stop button sends the stop request and the stream ends", async () => {
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 300,
+      downloadThroughput: 8 * 1024,
+      uploadThroughput: 8 * 1024,
+    });
+    try {
+      await composer().fill("How many days of paid leave do employees get? Explain part-time leave too.");
+      await composer().press("Enter");
+      await page.locator("[data-copilot-running=true]").waitFor({ timeout: 30_000 });
+      const before = requests.length;
+      await page.locator("[data-testid=copilot-send-button]").click();
+      await expect
+        .poll(() => requests.slice(before).some((r) => /^POST .*\/(stop|runs\/[^/]+\/stop)/.test(r)), {
+          timeout: 30_000,
+        })
+        .toBe(true);
+      await page.locator("[data-copilot-running=false]").waitFor({ timeout: 60_000 });
+    } finally {
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    }
   });
 });

@@ -12,6 +12,8 @@ export interface CitationLabels {
   loading: string;
   loadFailed: string;
   validation: Record<ChatValidation["status"], string>;
+  /** The badge of an answer that says the documents do not cover the question (nothing to support). */
+  notInDocuments: string;
   marker: (n: number) => string;
 }
 
@@ -27,6 +29,7 @@ export const defaultCitationLabels: CitationLabels = {
     unsupported: "Not supported by the sources",
   },
   marker: (n) => `Citation ${n}`,
+  notInDocuments: "Not covered by your documents",
 };
 
 type PassageState =
@@ -148,11 +151,22 @@ export function CitationMarker({ citation, client, labels: labelsProp }: Citatio
 export function ValidationBadge({
   validation,
   labels,
+  answerKind,
 }: {
   validation: ChatValidation;
   labels?: Partial<CitationLabels>;
+  /** "none": the answer says the documents do not cover the question — correct, so the badge is neutral. */
+  answerKind?: string | null | undefined;
 }) {
   const l = { ...defaultCitationLabels, ...labels };
+  if (answerKind === "none") {
+    return (
+      <span className="rk-badge rk-neutral" data-validation="not_in_documents">
+        <span aria-hidden="true">i </span>
+        {l.notInDocuments}
+      </span>
+    );
+  }
   const tone =
     validation.status === "supported" ? "rk-ok" : validation.status === "unsupported" ? "rk-bad" : "rk-warn";
   const icon = validation.status === "supported" ? "✓" : validation.status === "unsupported" ? "✕" : "!";
@@ -170,10 +184,12 @@ export interface CitationsProps {
   client?: RagKitClient;
   labels?: Partial<CitationLabels>;
   theme?: RagKitTheme;
+  /** The run's answer kind; "none" shows a neutral badge instead of a validation verdict. */
+  answerKind?: string | null | undefined;
 }
 
 /** The sources of an answer: one marker per citation, and the validation verdict with its issues. */
-export function Citations({ citations, validation, client, labels, theme }: CitationsProps) {
+export function Citations({ citations, validation, client, labels, theme, answerKind }: CitationsProps) {
   const l = { ...defaultCitationLabels, ...labels };
   if (citations.length === 0 && !validation) return null;
   return (
@@ -183,9 +199,11 @@ export function Citations({ citations, validation, client, labels, theme }: Cita
           <span className="rk-title" style={{ margin: 0 }}>
             {l.sources}
           </span>
-          {validation ? <ValidationBadge validation={validation} labels={labels} /> : null}
+          {validation ? (
+            <ValidationBadge validation={validation} labels={labels} answerKind={answerKind} />
+          ) : null}
         </div>
-        {validation && validation.issues.length > 0 ? (
+        {validation && answerKind !== "none" && validation.issues.length > 0 ? (
           <ul className="rk-thoughts">
             {validation.issues.map((issue) => (
               <li key={issue}>{issue}</li>

@@ -7,14 +7,15 @@ import {
   useAgent,
   useConfigureSuggestions,
 } from "@copilotkit/react-core/v2";
-import { type CSSProperties, type ReactNode, useEffect, useRef } from "react";
-import { AgentStateDisplay, type AgentStateDisplayLabels } from "../components/agent-state-display.js";
+import { type CSSProperties, useEffect, useRef, useState } from "react";
+import type { AgentStateDisplayLabels } from "../components/agent-state-display.js";
 import type { ApprovalCardLabels } from "../components/approval-card.js";
-import { type CitationLabels, Citations } from "../components/citations.js";
+import type { CitationLabels } from "../components/citations.js";
 import { useRagKitContext } from "../context.js";
 import { useThreads } from "../hooks/use-threads.js";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
-import { useRagAgentState, useRagInterrupt, useRagToolRenderers } from "./hooks.js";
+import { AnswerExtrasContext, renderMessageList } from "./answer-extras.js";
+import { useRagInterrupt, useRagToolRenderers } from "./hooks.js";
 import { ThreadBar, type ThreadBarLabels } from "./thread-bar.js";
 
 export interface RagChatLabels extends Partial<CopilotChatLabels> {
@@ -23,6 +24,8 @@ export interface RagChatLabels extends Partial<CopilotChatLabels> {
   /** Accessible name of the message log. */
   conversation?: string;
   untitledThread?: string;
+  /** Title of the note that shows a refused run's reason. */
+  runError?: string;
   /** Rename / delete controls of the thread picker. */
   threads?: Partial<ThreadBarLabels>;
   agentState?: Partial<AgentStateDisplayLabels>;
@@ -31,7 +34,8 @@ export interface RagChatLabels extends Partial<CopilotChatLabels> {
 }
 
 export interface RagChatSuggestion {
-  title: string;
+  /** Not shown: the chip shows the question itself, so people see what they will ask. */
+  title?: string;
   message: string;
 }
 
@@ -48,7 +52,7 @@ export interface RagChatProps {
   suggestions?: RagChatSuggestion[];
   labels?: RagChatLabels;
   theme?: RagKitTheme;
-  /** Show the agent's progress and the answer's sources next to the chat. Default true. */
+  /** Show the agent's progress where the answer is being written, and each answer's sources under it. Default true. */
   showAgentState?: boolean;
   className?: string;
   style?: CSSProperties;
@@ -65,6 +69,7 @@ function splitLabels(
     threadPicker: _t,
     untitledThread: _u,
     threads: _th,
+    runError: _re,
     conversation: _cv,
     agentState: _a,
     citations: _c,
@@ -88,28 +93,6 @@ function useChatThread(props: RagChatProps) {
   return { threads, threadId: props.threadId ?? threads.selectedId ?? undefined };
 }
 
-/** Agent progress while it runs; the sources and validation of the last answer afterwards. */
-function AgentPanel({
-  agentId,
-  labels,
-}: {
-  agentId?: string | undefined;
-  labels: RagChatLabels | undefined;
-}) {
-  const view = useRagAgentState(agentId);
-  if (view.running) {
-    return <AgentStateDisplay state={view} {...(labels?.agentState ? { labels: labels.agentState } : {})} />;
-  }
-  if (view.citations.length === 0 && !view.validation) return null;
-  return (
-    <Citations
-      citations={view.citations}
-      validation={view.validation}
-      {...(labels?.citations ? { labels: labels.citations } : {})}
-    />
-  );
-}
-
 /**
  * CopilotKit shows its welcome screen only for chats without an explicit thread id, and this widget always has one
  * (to restore it after a reload), so the welcome text is rendered here while the thread is empty.
@@ -127,17 +110,32 @@ function Welcome({ agentId, text }: { agentId?: string | undefined; text: string
   );
 }
 
-/** Refreshes the thread list when a run ends: a new conversation gets its title, the current one moves up. */
-function ThreadListSync({ agentId, reload }: { agentId?: string | undefined; reload: () => Promise<void> }) {
+function errorMessageOf(event: unknown): string {
+  const error = (event as { error?: unknown } | null)?.error;
+  return error instanceof Error && error.message ? error.message : "The run failed.";
+}
+
+/**
+ * Run starts clear the last error; run ends refresh the thread list (a new conversation gets its title, the
+ * current one moves up).
+ */
+function RunWatch(props: {
+  agentId?: string | undefined;
+  onStart: () => void;
+  onEnd?: (() => Promise<void>) | undefined;
+}) {
   const { agent } = useAgent({
-    ...(agentId ? { agentId } : {}),
+    ...(props.agentId ? { agentId: props.agentId } : {}),
     updates: [UseAgentUpdate.OnRunStatusChanged],
   });
   const wasRunning = useRef(false);
+  const latest = useRef(props);
+  latest.current = props;
   useEffect(() => {
-    if (wasRunning.current && !agent.isRunning) void reload();
+    if (!wasRunning.current && agent.isRunning) latest.current.onStart();
+    if (wasRunning.current && !agent.isRunning) void latest.current.onEnd?.();
     wasRunning.current = agent.isRunning;
-  }, [agent.isRunning, reload]);
+  }, [agent.isRunning]);
   return null;
 }
 
@@ -155,7 +153,10 @@ function RagGenerativeUi(props: {
   const key = JSON.stringify(props.suggestions ?? []);
   useConfigureSuggestions(
     props.suggestions && props.suggestions.length > 0
-      ? { suggestions: props.suggestions, available: "before-first-message" }
+      ? {
+          suggestions: props.suggestions.map((s) => ({ title: s.message, message: s.message })),
+          available: "before-first-message",
+        }
       : null,
     [key],
   );
@@ -165,6 +166,7 @@ function RagGenerativeUi(props: {
 function RagChatBase(props: RagChatProps & { variant: Variant }) {
   const { variant, agentId, labels, showAgentState = true } = props;
   const { threads, threadId } = useChatThread(props);
+  const [runError, setRunError] = useState<string | null>(null);
   const chatLabels = splitLabels(labels, props.welcomeText);
   const common = {
     ...(agentId ? { agentId } : {}),
@@ -172,13 +174,25 @@ function RagChatBase(props: RagChatProps & { variant: Variant }) {
     labels: chatLabels,
     // The message list is a log: screen readers hear streamed answers politely, without losing their place.
     messageView: {
-      role: "log",
-      "aria-live": "polite",
-      "aria-relevant": "additions text",
-      "aria-label": labels?.conversation ?? "Conversation",
-    } as const,
+      children: renderMessageList({
+        role: "log",
+        "aria-live": "polite",
+        "aria-relevant": "additions text",
+        "aria-label": labels?.conversation ?? "Conversation",
+      }),
+    },
+    // A refused or failed run (message too large, rate limit, server error) shows its reason in the conversation.
+    // (Typed loosely: CopilotChat's own `onError` and the DOM's share the name.)
+    onError: (event: unknown) => setRunError(errorMessageOf(event)),
   };
-  const panel: ReactNode = showAgentState ? <AgentPanel agentId={agentId} labels={labels} /> : null;
+  const extras = {
+    show: showAgentState,
+    agentId,
+    citations: labels?.citations,
+    agentState: labels?.agentState,
+    runError,
+    ...(labels?.runError ? { errorTitle: labels.runError } : {}),
+  };
   // The chat mounts once its thread is known (restored or new, right after mount): mounting it without one and
   // remounting with it would drop what the user typed in between. The server render shows the frame only.
   const picker =
@@ -195,31 +209,32 @@ function RagChatBase(props: RagChatProps & { variant: Variant }) {
     ) : null;
   return (
     <ThemeScope theme={props.theme} className={props.className} style={props.style}>
-      <RagGenerativeUi agentId={agentId} suggestions={props.suggestions} labels={labels} />
-      {picker ? <ThreadListSync agentId={agentId} reload={threads.reload} /> : null}
-      {variant === "inline" ? (
-        <div className="rk-chat">
-          {picker}
-          <Welcome agentId={agentId} text={props.welcomeText} />
-          {/* key: a different thread is a different conversation; remount so CopilotChat connects to it. */}
-          <div className="rk-chat-body" aria-busy={threadId ? undefined : true}>
-            {threadId ? <CopilotChat key={threadId} {...common} /> : null}
+      <AnswerExtrasContext.Provider value={extras}>
+        <RagGenerativeUi agentId={agentId} suggestions={props.suggestions} labels={labels} />
+        <RunWatch
+          agentId={agentId}
+          onStart={() => setRunError(null)}
+          onEnd={picker ? threads.reload : undefined}
+        />
+        {variant === "inline" ? (
+          <div className="rk-chat">
+            {picker}
+            <Welcome agentId={agentId} text={props.welcomeText} />
+            {/* key: a different thread is a different conversation; remount so CopilotChat connects to it. */}
+            <div className="rk-chat-body" aria-busy={threadId ? undefined : true}>
+              {threadId ? <CopilotChat key={threadId} {...common} /> : null}
+            </div>
           </div>
-          {panel}
-        </div>
-      ) : variant === "sidebar" ? (
-        <>
-          {picker}
-          <Welcome agentId={agentId} text={props.welcomeText} />
-          {panel}
-          {threadId ? <CopilotSidebar key={threadId} {...common} /> : null}
-        </>
-      ) : (
-        <>
-          {panel}
-          {threadId ? <CopilotPopup key={threadId} {...common} /> : null}
-        </>
-      )}
+        ) : variant === "sidebar" ? (
+          <>
+            {picker}
+            <Welcome agentId={agentId} text={props.welcomeText} />
+            {threadId ? <CopilotSidebar key={threadId} {...common} /> : null}
+          </>
+        ) : (
+          <>{threadId ? <CopilotPopup key={threadId} {...common} /> : null}</>
+        )}
+      </AnswerExtrasContext.Provider>
     </ThemeScope>
   );
 }

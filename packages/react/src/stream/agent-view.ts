@@ -28,6 +28,8 @@ export interface AgentView {
   validation: ChatValidation | null;
   toolCalls: ChatToolCall[];
   interrupt: ChatInterrupt | null;
+  /** "none" when nothing in the documents answers the question; null while running or unknown. */
+  answerKind: string | null;
   /** One entry per cited document, in citation order. */
   documents: FoundDocument[];
 }
@@ -44,6 +46,7 @@ const sharedStateSchema = z.object({
   validation: chatValidationSchema.nullable().catch(null),
   toolCalls: z.array(chatToolCallSchema).catch([]),
   interrupt: chatInterruptSchema.nullable().catch(null),
+  answerKind: z.string().nullable().catch(null),
 });
 
 function documentsOf(citations: readonly ChatCitation[]): FoundDocument[] {
@@ -71,6 +74,7 @@ export function toAgentView(raw: unknown): AgentView {
     validation: null,
     toolCalls: [],
     interrupt: null,
+    answerKind: null,
     ...source,
   });
   return { ...s, step: s.step === "start" ? null : s.step, documents: documentsOf(s.citations) };

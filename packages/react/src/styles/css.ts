@@ -26,7 +26,7 @@ color:var(--rk-fg);font-family:var(--rk-font);font-size:14px;line-height:1.5}
 .rk-root .rk-progress{height:6px;background:var(--rk-surface);border-radius:3px;overflow:hidden;border:1px solid var(--rk-border)}
 .rk-root .rk-progress>span{display:block;height:100%;background:var(--rk-accent);transition:width .2s}
 .rk-root .rk-badge{display:inline-block;white-space:nowrap;font-size:12px;border-radius:999px;padding:1px 8px;border:1px solid currentColor}
-.rk-root .rk-ok{color:var(--rk-success)}.rk-root .rk-warn{color:var(--rk-warning)}.rk-root .rk-bad{color:var(--rk-danger)}
+.rk-root .rk-neutral{color:var(--rk-muted)}.rk-root .rk-ok{color:var(--rk-success)}.rk-root .rk-warn{color:var(--rk-warning)}.rk-root .rk-bad{color:var(--rk-danger)}
 .rk-root .rk-thoughts{margin:6px 0 0;padding-left:18px;color:var(--rk-muted)}
 .rk-root .rk-docs{list-style:none;margin:6px 0 0;padding:0;display:grid;gap:6px}
 .rk-root .rk-docs li{background:var(--rk-surface);border-radius:8px;padding:6px 8px}
@@ -46,9 +46,14 @@ color:var(--rk-fg);font-family:var(--rk-font);font-size:14px;line-height:1.5}
 .rk-root textarea.rk-input,.rk-root input.rk-input,.rk-root select.rk-input{font:inherit;width:100%;background:var(--rk-bg);color:var(--rk-fg);border:1px solid var(--rk-border);border-radius:8px;padding:6px 8px}
 .rk-root textarea.rk-input{font-family:ui-monospace,monospace;font-size:12px;min-height:90px}
 .rk-root pre.rk-args{background:var(--rk-surface);border-radius:8px;padding:8px;overflow:auto;font-size:12px;margin:6px 0}
+.rk-root pre.rk-sql{white-space:pre-wrap;overflow-wrap:anywhere}
 .rk-root .rk-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .rk-root .rk-chat{height:100%;min-height:320px;display:flex;flex-direction:column;min-width:0}
 .rk-root .rk-chat-body{flex:1 1 0;min-height:0;min-width:0}
+.rk-root .rk-messages{display:flex;flex-direction:column}
+.rk-root [data-testid=copilot-suggestions]{flex-wrap:wrap}.rk-root [data-testid=copilot-suggestion]{white-space:normal;height:auto;min-height:32px;max-width:100%;text-align:left;line-height:1.3;padding-top:6px;padding-bottom:6px}
+.rk-root .rk-error{border-color:var(--rk-danger);color:var(--rk-fg)}.rk-root .rk-error strong{color:var(--rk-danger);display:block}
+.rk-root [data-testid=copilot-user-message],.rk-root [data-testid=copilot-assistant-message]{overflow-wrap:anywhere;min-width:0}
 .rk-root .rk-welcome{margin:8px 0;padding:10px 12px;border-radius:var(--rk-radius);background:var(--rk-surface);color:var(--rk-fg)}
 .rk-root .rk-threads{display:flex;gap:6px;align-items:center;flex-wrap:wrap;padding:6px 0;min-width:0}
 .rk-root .rk-grow{flex:1 1 0;min-width:0;width:auto}
