@@ -12,7 +12,12 @@ let page;
 const requests = [];
 const list = () => page.locator("[data-testid=copilot-message-list]");
 
-const shot = (name) => page.screenshot({ path: join(artifacts, `widget-${name}.png`) });
+/** `RAGKIT_DOC_SCREENSHOTS=1` also writes the named shots to docs/images/react (the docs' pictures). */
+const docs = join(import.meta.dirname, "..", "docs", "images", "react");
+async function shot(name, docName) {
+  await page.screenshot({ path: join(artifacts, `widget-${name}.png`) });
+  if (docName && process.env.RAGKIT_DOC_SCREENSHOTS === "1") await page.screenshot({ path: join(docs, docName) });
+}
 const composer = () => page.locator("[data-testid=copilot-chat-textarea]").first();
 const picker = () => page.getByRole("combobox", { name: "Conversation" });
 
@@ -48,7 +53,7 @@ async function phoneChecks() {
   // The composer is on screen without scrolling the page: the chat column has a fixed height.
   const box = await composer().boundingBox();
   expect(box.y + box.height).toBeLessThanOrEqual(844);
-  await shot("mobile-390");
+  await shot("mobile-390", "chat-narrow.png");
 }
 
 beforeAll(async () => {
@@ -56,6 +61,7 @@ beforeAll(async () => {
   demo = await startDemo({ env: { RAGKIT_DEMO_STREAM_DELAY_MS: "40" } });
   browser = await launchBrowser();
   page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
   page.on("request", (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
   await page.goto(demo.url);
   await page.getByTestId("signed-in").filter({ hasText: "Acme Corporation" }).waitFor();
@@ -96,7 +102,7 @@ describe("the widget as a product (Chromium)", () => {
     const labels = await picker().locator("option").allInnerTexts();
     expect(labels[0].split(" · ")[0]).toBe(labels[1].split(" · ")[0]);
     expect(new Set(labels).size).toBe(2);
-    await shot("threads-long-title");
+    await shot("threads-long-title", "chat-threads.png");
 
     await page.getByRole("button", { name: "Rename conversation" }).click();
     const field = page.getByRole("textbox", { name: "Conversation title" });
@@ -163,7 +169,27 @@ describe("the widget as a product (Chromium)", () => {
     const marker = await list().getByRole("button", { name: "Citation 1" }).first().boundingBox();
     expect(marker.width).toBeGreaterThanOrEqual(24);
     expect(marker.height).toBeGreaterThanOrEqual(24);
-    await shot("answers-with-sources");
+    await shot("answers-with-sources", "chat-answer.png");
+
+    // The [n] in the answer text itself opens the passage; on a phone the popover stays on screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const inline = list().locator("[data-testid=copilot-assistant-message] .rk-marker").last();
+      await inline.scrollIntoViewIfNeeded();
+      await inline.click();
+      const tip = page.getByRole("tooltip").first();
+      await tip.waitFor();
+      await expect.poll(() => tip.locator("mark").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      const r = await tip.boundingBox();
+      expect(r.x).toBeGreaterThanOrEqual(0);
+      expect(r.x + r.width).toBeLessThanOrEqual(390);
+      expect(r.y).toBeGreaterThanOrEqual(0);
+      expect(r.y + r.height).toBeLessThanOrEqual(844);
+      await shot("inline-citation-390", "citation-inline-narrow.png");
+      await page.keyboard.press("Escape");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 
   it("a refused message shows the server's reason in the conversation and stays in the composer", async () => {
@@ -173,6 +199,7 @@ describe("the widget as a product (Chromium)", () => {
     const alert = list().getByRole("alert");
     await alert.waitFor({ timeout: 30_000 });
     expect(await alert.innerText()).toMatch(/limit is 32768 bytes/);
+    await shot("refused", "chat-error.png");
     await expect.poll(() => composer().inputValue()).toBe(huge);
     expect(await sideways()).toBe(0);
     await composer().fill("");
@@ -203,10 +230,13 @@ describe("the widget as a product (Chromium)", () => {
     const scroll = await sql.evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(scroll).toBe(0);
     expect(box.width).toBeLessThanOrEqual((await card.boundingBox()).width);
-    await shot("approval-sql");
+    await shot("approval-sql", "chat-approval.png");
     await card.getByRole("button", { name: /^approve$/i }).click();
     await page.locator(".recharts-surface").first().waitFor({ timeout: 60_000 });
-    await shot("chart");
+    // Chart first: the query's rows are folded, and no raw ISO timestamp is on screen.
+    expect(await page.locator("[data-query-result] details[open]").count()).toBe(0);
+    expect(await list().innerText()).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    await shot("chart", "chat-chart.png");
     // The chart is part of the stored thread: it comes back after a reload.
     await page.reload();
     await page.locator(".recharts-surface").first().waitFor({ timeout: 30_000 });
@@ -219,7 +249,7 @@ describe("the widget as a product (Chromium)", () => {
       );
     await page.emulateMedia({ colorScheme: "dark" });
     await expect.poll(bg).toBe("#16161a");
-    await shot("dark");
+    await shot("dark", "chat-dark.png");
     await page.emulateMedia({ colorScheme: "light" });
     await expect.poll(bg).toBe("#ffffff");
 

@@ -1,5 +1,6 @@
 import {
   CopilotChat,
+  type CopilotChatAssistantMessage,
   type CopilotChatLabels,
   CopilotPopup,
   CopilotSidebar,
@@ -16,6 +17,7 @@ import { useThreads } from "../hooks/use-threads.js";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
 import { AnswerExtrasContext, renderMessageList } from "./answer-extras.js";
 import { useRagInterrupt, useRagToolRenderers } from "./hooks.js";
+import { AssistantWithMarkers } from "./inline-markers.js";
 import { ThreadBar, type ThreadBarLabels } from "./thread-bar.js";
 
 export interface RagChatLabels extends Partial<CopilotChatLabels> {
@@ -174,6 +176,9 @@ function RagChatBase(props: RagChatProps & { variant: Variant }) {
     labels: chatLabels,
     // The message list is a log: screen readers hear streamed answers politely, without losing their place.
     messageView: {
+      // `[n]` in the answer text opens the cited passage (as in the sources list under it).
+      // (Cast: CopilotKit's slot type asks for the component's static members, which a wrapper need not have.)
+      assistantMessage: AssistantWithMarkers as unknown as typeof CopilotChatAssistantMessage,
       children: renderMessageList({
         role: "log",
         "aria-live": "polite",

@@ -33,6 +33,7 @@ color:var(--rk-fg);font-family:var(--rk-font);font-size:14px;line-height:1.5}
 .rk-root .rk-cite{position:relative;display:inline-block}
 .rk-root .rk-marker{font:inherit;font-size:12px;line-height:1;display:inline-flex;align-items:center;justify-content:center;min-width:24px;height:24px;vertical-align:middle;border:1px solid var(--rk-accent);color:var(--rk-accent);background:transparent;border-radius:6px;padding:0 4px;cursor:pointer;margin:0 2px}
 .rk-root .rk-pop{position:absolute;z-index:20;left:0;top:calc(100% + 4px);width:min(360px,calc(100vw - 16px));background:var(--rk-bg);color:var(--rk-fg);border:1px solid var(--rk-border);border-radius:var(--rk-radius);box-shadow:0 6px 24px rgba(0,0,0,.18);padding:10px 12px;font-size:13px;text-align:left}
+.rk-root .rk-pop[data-placement=top]{top:auto;bottom:calc(100% + 4px)}
 .rk-root .rk-pop mark{background:var(--rk-highlight);color:inherit;border-radius:2px}
 .rk-root .rk-pop a{color:var(--rk-accent)}
 .rk-root .rk-answer{white-space:pre-wrap;overflow-wrap:anywhere}
@@ -47,6 +48,7 @@ color:var(--rk-fg);font-family:var(--rk-font);font-size:14px;line-height:1.5}
 .rk-root textarea.rk-input{font-family:ui-monospace,monospace;font-size:12px;min-height:90px}
 .rk-root pre.rk-args{background:var(--rk-surface);border-radius:8px;padding:8px;overflow:auto;font-size:12px;margin:6px 0}
 .rk-root pre.rk-sql{white-space:pre-wrap;overflow-wrap:anywhere}
+.rk-root .rk-scroll-x{overflow-x:auto;max-width:100%}
 .rk-root .rk-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .rk-root .rk-chat{height:100%;min-height:320px;display:flex;flex-direction:column;min-width:0}
 .rk-root .rk-chat-body{flex:1 1 0;min-height:0;min-width:0}
