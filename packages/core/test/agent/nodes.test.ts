@@ -293,6 +293,32 @@ describe("answer validation (generic over any answer text)", () => {
     expect(v.issues).toEqual([]);
   });
 
+  it("a half-answered multi-part question is not supported, a fully answered one is", () => {
+    const half = validateAnswer({
+      answer: "Annual plans can be refunded in full within 30 days of purchase [1].",
+      citations,
+      passages,
+      question: "What is the refund window for annual plans, and how fast is express shipping?",
+    });
+    expect(half.status).toBe("partially_supported");
+    expect(half.issues).toEqual([expect.stringMatching(/express shipping.*not answered/)]);
+    const full = validateAnswer({
+      answer:
+        "Annual plans can be refunded in full within 30 days of purchase [1]. Express shipping arrives the next business day [2].",
+      citations,
+      passages,
+      question: "What is the refund window for annual plans? How fast is express shipping?",
+    });
+    expect(full.status).toBe("supported");
+    const single = validateAnswer({
+      answer: "Annual plans can be refunded in full within 30 days of purchase [1].",
+      citations,
+      passages,
+      question: "What is the refund window for annual plans?",
+    });
+    expect(single.status).toBe("supported");
+  });
+
   it("flags invented numbers, wrong citations and unknown markers", () => {
     const v = validateAnswer({
       answer:

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ThemeScope } from "../styles/theme.js";
 import { formatValue } from "./format.js";
 import { formatSql } from "./sql-text.js";
 
@@ -20,7 +21,7 @@ export function QueryResultTable({ sql, result }: { sql: string | null; result: 
   const rows = parsed?.success ? parsed.data.rows : [];
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return (
-    <div className="rk-root">
+    <ThemeScope>
       <div className="rk-card" data-query-result="">
         {result === undefined ? <p className="rk-muted">Running the query…</p> : null}
         {parsed && !parsed.success ? <p className="rk-muted">{formatValue(result)}</p> : null}
@@ -57,6 +58,6 @@ export function QueryResultTable({ sql, result }: { sql: string | null; result: 
           {rows.length > MAX_ROWS ? <p className="rk-muted">… {rows.length - MAX_ROWS} more rows</p> : null}
         </details>
       </div>
-    </div>
+    </ThemeScope>
   );
 }

@@ -87,7 +87,14 @@ export function queryNode(deps: GraphDeps) {
       });
       thoughts.push(chart.ok ? `Drew a ${chart.spec.type} chart.` : `No chart: ${chart.error.message}`);
     }
-    const text = describeRows(plan.description, sql, result);
+    // With a chart the text only says what it shows: the chart (and its data table) carries the numbers, and a
+    // 20-row text table under it would repeat them.
+    const charted = toolCalls.some(
+      (c) => c.name === "create_visualization" && !(c.result as { error?: unknown })?.error,
+    );
+    const text = charted
+      ? describeChart(plan.description, result)
+      : describeRows(plan.description, sql, result);
     return {
       ...(await answerMessage(deps, config, text, toolCalls)),
       answerKind: "data",
@@ -144,6 +151,12 @@ export function chartTypeFor(message: string): ChartType {
   for (const t of ["line", "bar", "pie", "area", "scatter"] as const) if (m.includes(t)) return t;
   if (/\b(share|proportion|split)\b/.test(m)) return "pie";
   return /\b(monthly|month|trend|over time|per month)\b/.test(m) ? "line" : "bar";
+}
+
+/** The data answer that comes with a chart: what it shows and from how many rows. */
+export function describeChart(description: string, result: ReadOnlyQueryResult): string {
+  const rows = `${result.rowCount}${result.truncated ? "+" : ""} row${result.rowCount === 1 ? "" : "s"}`;
+  return `${description.replace(/\.$/, "")}: the chart shows the ${rows} the query returned.`;
 }
 
 /** The data answer: what was computed, the first rows as a Markdown table, and the SQL that produced them. */
