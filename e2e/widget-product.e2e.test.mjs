@@ -16,7 +16,8 @@ const list = () => page.locator("[data-testid=copilot-message-list]");
 const docs = join(import.meta.dirname, "..", "docs", "images", "react");
 async function shot(name, docName) {
   await page.screenshot({ path: join(artifacts, `widget-${name}.png`) });
-  if (docName && process.env.RAGKIT_DOC_SCREENSHOTS === "1") await page.screenshot({ path: join(docs, docName) });
+  if (docName && process.env.RAGKIT_DOC_SCREENSHOTS === "1")
+    await page.screenshot({ path: join(docs, docName) });
 }
 const composer = () => page.locator("[data-testid=copilot-chat-textarea]").first();
 const picker = () => page.getByRole("combobox", { name: "Conversation" });
