@@ -29,6 +29,15 @@ export const listThreadsQuerySchema = z.object({
   before: timestampSchema.optional(),
 });
 
+/** `PATCH /threads/:id`: rename a conversation (surrounding whitespace is dropped). */
+export const renameThreadRequestSchema = z.object({
+  title: textSchema.trim().min(1, "must not be empty").max(200),
+});
+export type RenameThreadRequest = z.infer<typeof renameThreadRequestSchema>;
+/** `PATCH /threads/:id` response: the renamed conversation as the list shows it. */
+export const threadSummaryResponseSchema = z.object({ thread: threadSummarySchema });
+export type ThreadSummaryResponse = z.infer<typeof threadSummaryResponseSchema>;
+
 /** `GET /threads/:id/checkpoints` query string. */
 export const listCheckpointsQuerySchema = z.object({
   limit: z.coerce.number("must be a number").int("must be an integer").min(1).max(1000).default(100),

@@ -16,6 +16,8 @@ import type {
   ThreadDetail,
   ThreadListResponse,
   ThreadResponse,
+  ThreadSummary,
+  ThreadSummaryResponse,
   UploadResponse,
 } from "@ragkit/protocol";
 import { REQUEST_ID_HEADER, routes } from "@ragkit/protocol/routes";
@@ -215,6 +217,16 @@ export class RagKitClient {
     return (await this.request<ThreadResponse>("GET", chatRoutes.thread(id), options)).thread;
   }
 
+  /** `PATCH /threads/:id`: renames a conversation; returns it as the list shows it. */
+  async renameThread(id: string, title: string, options: RequestOptions = {}): Promise<ThreadSummary> {
+    return (
+      await this.request<ThreadSummaryResponse>("PATCH", chatRoutes.thread(id), {
+        ...options,
+        body: { title },
+      })
+    ).thread;
+  }
+
   /** `DELETE /threads/:id`. */
   async deleteThread(id: string, options: RequestOptions = {}): Promise<void> {
     await this.request<unknown>("DELETE", chatRoutes.thread(id), { ...options, empty: true });
@@ -254,7 +266,7 @@ export class RagKitClient {
   }
 
   private async send(
-    method: "GET" | "POST" | "DELETE",
+    method: "GET" | "POST" | "PATCH" | "DELETE",
     path: string,
     options: {
       body?: unknown;
@@ -341,7 +353,7 @@ export class RagKitClient {
    * stream/wire.ts): a 2xx must carry a JSON object, unless the route answers with no content (`empty`).
    */
   private async request<T>(
-    method: "GET" | "POST" | "DELETE",
+    method: "GET" | "POST" | "PATCH" | "DELETE",
     path: string,
     options: RequestOptions & { body?: unknown; empty?: boolean },
   ): Promise<T> {

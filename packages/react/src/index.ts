@@ -7,6 +7,7 @@ export {
   type AgentStateDisplayLabels,
   type AgentStateDisplayProps,
   defaultAgentStateLabels,
+  stepLabel,
 } from "./components/agent-state-display.js";
 export {
   ApprovalCard,
@@ -51,6 +52,7 @@ export {
   type SearchResultsProps,
   snippetOf,
 } from "./components/search-results.js";
+export { formatSql } from "./components/sql-text.js";
 export { RagKitClientProvider, useRagKitContext } from "./context.js";
 export { useRagAgentState, useRagInterrupt, useRagToolRenderers } from "./copilot/hooks.js";
 export { approvalFromInterrupt } from "./copilot/interrupt.js";
@@ -63,6 +65,12 @@ export {
   RagPopup,
   RagSidebar,
 } from "./copilot/rag-chat.js";
+export {
+  defaultThreadBarLabels,
+  ThreadBar,
+  type ThreadBarLabels,
+  threadOptionLabels,
+} from "./copilot/thread-bar.js";
 export * from "./headless.js";
 export { ragkitCss } from "./styles/css.js";
 export { RagKitStyles, type RagKitTheme, ThemeScope } from "./styles/theme.js";

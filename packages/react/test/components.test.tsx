@@ -11,8 +11,11 @@ import {
   DataVisualization,
   DocumentList,
   DocumentUpload,
+  formatSql,
   RagKitClient,
+  threadOptionLabels,
   toAgentView,
+  ValidationBadge,
 } from "../src/index.js";
 import { type Served, serveHandler } from "./http.js";
 import { type Fixture, mint, openFixture } from "./support.js";
@@ -53,7 +56,7 @@ describe("<AgentStateDisplay>", () => {
       citations: [citation(0, 1, "Economy class flights", 0), citation(1, 2, "Meals during travel", 0)],
     });
     render(<AgentStateDisplay state={view} />);
-    expect(screen.getByText("Searching the knowledge base").getAttribute("aria-live")).toBe("polite");
+    expect(screen.getByText("Searching your documents").getAttribute("aria-live")).toBe("polite");
     expect(screen.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("40");
     expect(screen.getByText("Found 2 relevant documents")).toBeTruthy();
     expect(screen.getByText("Travel policy")).toBeTruthy();
@@ -68,6 +71,53 @@ describe("<AgentStateDisplay>", () => {
     );
     expect(screen.getByRole("progressbar").getAttribute("aria-valuenow")).toBe("0");
     expect(screen.getByText("Waiting for a question…")).toBeTruthy();
+  });
+
+  it("a started run without a step reads as starting; unknown steps read as words, not identifiers", () => {
+    const { rerender } = render(<AgentStateDisplay state={toAgentView({})} running />);
+    expect(screen.getByText("Getting started…")).toBeTruthy();
+    expect(screen.queryByText("Waiting for a question…")).toBeNull();
+    rerender(<AgentStateDisplay state={toAgentView({ step: "rerank" })} running />);
+    expect(screen.getByText("Picking the most relevant passages")).toBeTruthy();
+    rerender(<AgentStateDisplay state={toAgentView({ step: "fetch_orders" })} running />);
+    expect(screen.getByText("Fetch orders")).toBeTruthy();
+  });
+});
+
+describe("validation badge and SQL", () => {
+  const unsupported = { status: "unsupported" as const, claims: [], issues: ["No sentence is cited."] };
+  it("an answer that says the documents do not cover the question is neutral, not 'Not supported'", () => {
+    const { container, rerender } = render(<ValidationBadge validation={unsupported} answerKind="none" />);
+    expect(container.querySelector("[data-validation]")?.getAttribute("data-validation")).toBe(
+      "not_in_documents",
+    );
+    expect(container.querySelector(".rk-bad")).toBeNull();
+    rerender(<ValidationBadge validation={unsupported} answerKind="generative" />);
+    expect(container.querySelector(".rk-bad")).not.toBeNull();
+  });
+
+  it("formats a query one clause per line without changing it otherwise", () => {
+    expect(
+      formatSql("select region,  sum(revenue) from sales_view\n group by region order by region limit 5"),
+    ).toBe("select region, sum(revenue)\nfrom sales_view\ngroup by region\norder by region\nlimit 5");
+  });
+
+  it("tells conversations with the same title apart by their date", () => {
+    const t = (id: string, createdAt: string) => ({
+      threadId: id,
+      title: "Same question",
+      runCount: 1,
+      lastRunId: "r",
+      lastStatus: "completed" as const,
+      createdAt,
+      updatedAt: createdAt,
+    });
+    const labels = threadOptionLabels(
+      [t("a", "2026-12-03T10:00:05Z"), t("b", "2026-12-03T10:00:40Z"), t("c", "2026-12-02T09:00:00Z")],
+      "Untitled",
+    );
+    expect(new Set(labels.values()).size).toBe(3);
+    for (const label of labels.values()) expect(label).toMatch(/^Same question · /);
   });
 });
 

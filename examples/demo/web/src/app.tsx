@@ -60,7 +60,13 @@ export function App() {
       {error ? <p role="alert">{error}</p> : null}
       {session ? (
         // A new provider per tenant: nothing (threads, caches) carries over from the other tenant.
-        <RagKitProvider key={session.tenant} baseUrl={`${apiOrigin}/api`} getToken={() => session.token}>
+        // theme="auto": the widget follows the system's light or dark preference, like this page.
+        <RagKitProvider
+          key={session.tenant}
+          baseUrl={`${apiOrigin}/api`}
+          getToken={() => session.token}
+          theme="auto"
+        >
           <main className="demo-main">
             <section className="demo-chat" aria-label="Chat">
               <RagChat
@@ -85,7 +91,7 @@ function Documents() {
   const documents = useDocuments({ client: client! });
   return (
     <>
-      <h2>Documents</h2>
+      {/* DocumentList titles the panel ("Documents"); a second heading here would repeat it. */}
       <DocumentUpload accept=".pdf,.docx,.md,.txt,.html" onDone={() => void documents.reload()} />
       <DocumentList documents={documents} />
     </>
@@ -93,14 +99,22 @@ function Documents() {
 }
 
 const css = `
-  body { margin: 0; font-family: system-ui, sans-serif; background: #f6f7f9; color: #1b1f24; }
-  .demo-header { display: flex; gap: 16px; align-items: center; padding: 10px 20px; background: #fff; border-bottom: 1px solid #dde1e6; }
-  .demo-tenants { border: 0; padding: 0; margin: 0; }
-  .demo-tenants button { margin-right: 6px; padding: 4px 12px; border: 1px solid #8a94a3; border-radius: 14px; background: #fff; cursor: pointer; }
+  :root { color-scheme: light dark; --demo-bg: #f6f7f9; --demo-fg: #1b1f24; --demo-panel: #fff; --demo-line: #dde1e6; }
+  @media (prefers-color-scheme: dark) { :root { --demo-bg: #0f0f13; --demo-fg: #ececf1; --demo-panel: #16161a; --demo-line: #3a3a46; } }
+  body { margin: 0; font-family: system-ui, sans-serif; background: var(--demo-bg); color: var(--demo-fg); }
+  .demo { min-width: 0; }
+  .demo-header { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; padding: 10px 20px; background: var(--demo-panel); border-bottom: 1px solid var(--demo-line); }
+  .demo-tenants { border: 0; padding: 0; margin: 0; display: flex; gap: 6px; }
+  .demo-tenants button { min-height: 32px; padding: 4px 12px; border: 1px solid #8a94a3; border-radius: 16px; background: var(--demo-panel); color: inherit; cursor: pointer; }
   .demo-tenants button[aria-pressed="true"] { background: #1f4fd1; color: #fff; border-color: #1f4fd1; }
-  .demo-main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(280px, 1fr); gap: 16px; padding: 16px 20px; height: calc(100vh - 70px); box-sizing: border-box; }
-  .demo-chat { min-height: 0; display: flex; flex-direction: column; }
-  .demo-docs { overflow: auto; background: #fff; border: 1px solid #dde1e6; border-radius: 8px; padding: 12px; }
-  .demo-docs h2 { font-size: 1rem; margin: 0 0 8px; }
-  @media (max-width: 800px) { .demo-main { grid-template-columns: 1fr; height: auto; } }
+  .demo-main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(280px, 1fr); gap: 16px; padding: 16px 20px; height: calc(100dvh - 56px); box-sizing: border-box; }
+  .demo-chat { min-height: 0; min-width: 0; display: flex; flex-direction: column; }
+  .demo-chat > .rk-root { flex: 1; min-height: 0; }
+  .demo-docs { min-width: 0; overflow: auto; background: var(--demo-panel); border: 1px solid var(--demo-line); border-radius: 8px; padding: 12px; }
+  /* Narrow screens: the chat keeps a fixed height (its messages scroll, the composer stays in view), documents follow. */
+  @media (max-width: 800px) {
+    .demo-main { grid-template-columns: minmax(0, 1fr); height: auto; padding: 8px; gap: 8px; }
+    .demo-chat { height: calc(100dvh - 96px); min-height: 420px; }
+    .demo-header { padding: 8px; }
+  }
 `;

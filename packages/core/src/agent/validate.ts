@@ -1,3 +1,4 @@
+import { unansweredParts } from "./coverage.js";
 import type { Citation, ClaimCheck, Passage, ValidationResult } from "./state.js";
 import { contentTerms, splitSentences } from "./text.js";
 
@@ -7,6 +8,8 @@ export interface ValidateInput {
   citations: readonly Citation[];
   /** The passages retrieved for this turn: a citation must point at one of them. */
   passages: readonly Passage[];
+  /** The question: when given, a part of a multi-part question no supported sentence answers is an issue. */
+  question?: string;
 }
 
 export interface ValidateOptions {
@@ -86,8 +89,11 @@ export function validateAnswer(input: ValidateInput, options: ValidateOptions = 
   }
   const supported = claims.filter((c) => c.supported).length;
   if (claims.length === 0) issues.push("the answer makes no checkable claim");
+  // A half-answered multi-part question is at most partly supported, however well the answered half is sourced.
+  const unanswered = input.question ? unansweredParts(input.question, claims) : [];
+  for (const part of unanswered) issues.push(`"${truncate(part)}": not answered`);
   const status =
-    claims.length > 0 && supported === claims.length
+    claims.length > 0 && supported === claims.length && unanswered.length === 0
       ? "supported"
       : supported === 0
         ? "unsupported"

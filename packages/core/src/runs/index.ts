@@ -1,5 +1,6 @@
 export type { RunStoreHost } from "./run-store.js";
 export { RunStore } from "./run-store.js";
+export { SHORT_TITLE_LENGTH, shortTitle } from "./title.js";
 export type {
   CreateRunInput,
   FinishRunInput,

@@ -14,6 +14,7 @@ import {
   toRunEvent,
   toThread,
 } from "./rows.js";
+import { shortTitle } from "./title.js";
 import {
   type CreateRunInput,
   type FinishRunInput,
@@ -64,6 +65,7 @@ function parseEvents(events: readonly NewRunEvent[]): NewRunEvent[] {
 }
 
 const MAX_TITLE = 200;
+const threadTitleSchema = z.string().trim().min(1, "must not be empty").max(MAX_TITLE);
 const clampLimit = (limit: number | undefined, fallback: number, max: number) =>
   Math.min(Math.max(Math.trunc(limit ?? fallback), 1), max);
 
@@ -99,7 +101,7 @@ export class RunStore {
     const parsed = createSchema.safeParse(input);
     if (!parsed.success) throw validationErrorFromZod("run", parsed.error.issues);
     const r = parsed.data;
-    const title = r.title ? displayText(r.title.replace(/\s+/g, " ").trim(), MAX_TITLE) || null : null;
+    const title = r.title ? shortTitle(displayText(r.title, MAX_TITLE)) || null : null;
     const rows = await this.host
       .withTenant(ctx, (tx) =>
         tx.query<RunRow>(
@@ -211,15 +213,7 @@ export class RunStore {
     const limit = clampLimit(options.limit, 50, 500);
     const rows = await this.host.withTenant(ctx, (tx) =>
       tx.query<ThreadRow>(
-        `SELECT thread_id,
-                (array_agg(title ORDER BY created_at) FILTER (WHERE title IS NOT NULL))[1] AS title,
-                count(*)::text AS run_count,
-                (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_run_id,
-                (array_agg(status ORDER BY created_at DESC, id DESC))[1] AS last_status,
-                min(created_at) AS created_at,
-                max(updated_at) AS updated_at
-         FROM ${this.s}.agent_runs
-         GROUP BY thread_id
+        `${this.threadSelect()}
          HAVING ($1::timestamptz IS NULL OR max(updated_at) < $1::timestamptz)
          ORDER BY max(updated_at) DESC, thread_id
          LIMIT $2`,
@@ -227,6 +221,37 @@ export class RunStore {
       ),
     );
     return rows.map(toThread);
+  }
+
+  /**
+   * Renames a thread: every run of it carries the new title (the list shows its first run's title, so later
+   * runs must agree). Null when the thread has no runs in this tenant (another tenant's reads as missing).
+   */
+  async renameThread(ctx: TenantContext, threadId: string, title: string): Promise<ThreadSummary | null> {
+    const parsed = threadTitleSchema.safeParse(title);
+    if (!parsed.success) throw validationErrorFromZod("thread title", parsed.error.issues);
+    if (!validId(threadId)) return null;
+    const rows = await this.host.withTenant(ctx, async (tx) => {
+      await tx.query(`UPDATE ${this.s}.agent_runs SET title = $2 WHERE thread_id = $1`, [
+        threadId,
+        displayText(parsed.data, MAX_TITLE),
+      ]);
+      return tx.query<ThreadRow>(`${this.threadSelect("WHERE thread_id = $1")}`, [threadId]);
+    });
+    return rows[0] ? toThread(rows[0]) : null;
+  }
+
+  /** One row per thread: its first title, run count, last run and status, first and last activity. */
+  private threadSelect(where = ""): string {
+    return `SELECT thread_id,
+                (array_agg(title ORDER BY created_at) FILTER (WHERE title IS NOT NULL))[1] AS title,
+                count(*)::text AS run_count,
+                (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS last_run_id,
+                (array_agg(status ORDER BY created_at DESC, id DESC))[1] AS last_status,
+                min(created_at) AS created_at,
+                max(updated_at) AS updated_at
+         FROM ${this.s}.agent_runs ${where}
+         GROUP BY thread_id`;
   }
 
   /**

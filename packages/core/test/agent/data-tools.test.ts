@@ -115,8 +115,9 @@ describe("agent data tools: query_database and create_visualization", () => {
     const agent = createRagAgent({ store, requireApprovalFor: [] });
     const events = await collect(agent.stream("Chart monthly sales by region", { tenant: acme }));
     const answer = (events.at(-1) as AgentEventOf<"run_finished">).answer;
-    expect(answer).toMatch(/\| 2025-01-01 \| North \|/); // dates as ISO days, not Date#toString()
-    expect(answer).not.toMatch(/GMT/);
+    // The chart carries the numbers: the text says what it shows instead of repeating the rows as a table.
+    expect(answer).toMatch(/the chart shows the \d+ rows the query returned/);
+    expect(answer).not.toMatch(/\| North \||GMT/);
     const chartCall = of(events, "tool_call").find((e) => e.toolCall.name === "create_visualization");
     const spec = chartCall?.toolCall.result as ChartSpec;
     expect(spec.type).toBe("line");

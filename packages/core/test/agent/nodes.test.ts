@@ -293,6 +293,23 @@ describe("answer validation (generic over any answer text)", () => {
     expect(v.issues).toEqual([]);
   });
 
+  it("a half-answered multi-part question is not supported, a fully answered one is", () => {
+    const refund = "Annual plans can be refunded in full within 30 days of purchase [1].";
+    const both = `${refund} Express shipping arrives the next business day [2].`;
+    const check = (answer: string, question: string) =>
+      validateAnswer({ answer, citations, passages, question });
+    const half = check(
+      refund,
+      "What is the refund window for annual plans, and how fast is express shipping?",
+    );
+    expect(half.status).toBe("partially_supported");
+    expect(half.issues).toEqual([expect.stringMatching(/express shipping.*not answered/)]);
+    expect(
+      check(both, "What is the refund window for annual plans? How fast is express shipping?").status,
+    ).toBe("supported");
+    expect(check(refund, "What is the refund window for annual plans?").status).toBe("supported");
+  });
+
   it("flags invented numbers, wrong citations and unknown markers", () => {
     const v = validateAnswer({
       answer:

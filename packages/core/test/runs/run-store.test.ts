@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenantContext, type KnowledgeStore, RunStore, type TenantContext } from "../../src/index.js";
+import {
+  createTenantContext,
+  type KnowledgeStore,
+  RunStore,
+  SHORT_TITLE_LENGTH,
+  type TenantContext,
+} from "../../src/index.js";
 import {
   type DriverKind,
   driverKinds,
@@ -151,6 +157,25 @@ describe.each(driverKinds)("run store (%s)", (kind: DriverKind) => {
       expect(await runs.getRun(a, first.id)).toBeNull();
       expect(await runs.listEvents(a, first.id)).toEqual([]);
       expect((await runs.listThreads(a)).map((t) => t.threadId)).not.toContain("t-4");
+    });
+
+    it("titles a thread with a short title from its first question, renames it, and hides it from other tenants", async () => {
+      const long = `Hello, ${"what does the employee handbook say about carrying over unused paid leave ".repeat(3)}?`;
+      const run = await runs.createRun(a, { threadId: "t-title", title: long });
+      expect(run.title?.length).toBeLessThanOrEqual(SHORT_TITLE_LENGTH);
+      expect(run.title).toMatch(/^What does the employee handbook .*…$/);
+      await runs.createRun(a, { threadId: "t-title-2", title: "Second question?" });
+      const renamed = await runs.renameThread(a, "t-title", "  Leave carry-over  ");
+      expect(renamed).toMatchObject({ threadId: "t-title", title: "Leave carry-over", runCount: 1 });
+      expect((await runs.listThreads(a)).find((t) => t.threadId === "t-title")?.title).toBe(
+        "Leave carry-over",
+      );
+      await expect(runs.renameThread(a, "t-title", "   ")).rejects.toMatchObject({ code: "invalid_input" });
+      expect(await runs.renameThread(b, "t-title", "pwned")).toBeNull();
+      expect((await runs.listThreads(a)).find((t) => t.threadId === "t-title")?.title).toBe(
+        "Leave carry-over",
+      );
+      expect(await runs.renameThread(a, "no-such-thread", "x")).toBeNull();
     });
 
     it("enforces row-level security for the app role even without a WHERE clause", async () => {

@@ -8,26 +8,42 @@ export interface AgentStateDisplayLabels {
   found: (count: number) => string;
   thoughts: string;
   idle: string;
+  /** Shown while a run has started but reported no step yet. */
+  starting: string;
 }
 
 export const defaultAgentStateLabels: AgentStateDisplayLabels = {
   title: "Agent progress",
   steps: {
+    analyze: "Understanding the question",
     route: "Understanding the question",
-    retrieve: "Searching the knowledge base",
+    rewrite: "Preparing the search",
+    retrieve: "Searching your documents",
+    rerank: "Picking the most relevant passages",
     grade: "Checking relevance",
-    rewrite: "Rephrasing the question",
     generate: "Writing the answer",
     validate: "Checking the answer against the sources",
-    query_database: "Querying the database",
+    respond: "Writing the reply",
+    query: "Looking up the data",
+    query_database: "Looking up the data",
     create_visualization: "Drawing a chart",
-    approval: "Waiting for approval",
+    approve: "Waiting for your approval",
+    approval: "Waiting for your approval",
     done: "Done",
   },
   found: (n) => `Found ${n} relevant document${n === 1 ? "" : "s"}`,
   thoughts: "Thoughts",
   idle: "Waiting for a question…",
+  starting: "Getting started…",
 };
+
+/** A step the labels do not name reads as words ("fetch_orders" → "Fetch orders"), never as an identifier. */
+export function stepLabel(step: string, labels: AgentStateDisplayLabels): string {
+  const known = labels.steps[step];
+  if (known) return known;
+  const words = step.replace(/[_-]+/g, " ").trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : labels.starting;
+}
 
 export interface AgentStateDisplayProps {
   /** From `useAgentState(…)` (plain SSE) or `useRagAgentState()` (CopilotKit). */
@@ -38,6 +54,8 @@ export interface AgentStateDisplayProps {
   /** How many found documents to preview. Default 3. */
   maxDocuments?: number;
   theme?: RagKitTheme;
+  /** A run is in progress: without a step yet it reads "Getting started…", not the idle text. */
+  running?: boolean;
 }
 
 /** The agent at work: current step, a progress bar, its thoughts and the documents it found. */
@@ -45,13 +63,13 @@ export function AgentStateDisplay(props: AgentStateDisplayProps) {
   const { state, showThoughts = true, maxDocuments = 3 } = props;
   const labels = { ...defaultAgentStateLabels, ...props.labels };
   const percent = Math.round(Math.min(1, Math.max(0, state.progress)) * 100);
-  const stepLabel = state.step ? (labels.steps[state.step] ?? state.step) : labels.idle;
+  const current = state.step ? stepLabel(state.step, labels) : props.running ? labels.starting : labels.idle;
   return (
     <ThemeScope theme={props.theme}>
       <section className="rk-card" aria-label={labels.title}>
         {/* Polite live region: screen readers hear step changes without being interrupted mid-sentence. */}
         <p className="rk-title" aria-live="polite">
-          {stepLabel}
+          {current}
         </p>
         <div
           className="rk-progress"

@@ -1,6 +1,7 @@
 import type { ChatApprovalDecision, ChatInterrupt } from "@ragkit/protocol";
 import { useId, useState } from "react";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
+import { formatSql } from "./sql-text.js";
 
 export interface ApprovalCardLabels {
   title: string;
@@ -109,7 +110,7 @@ export function ApprovalCard({
             />
           </div>
         ) : (
-          <pre className="rk-args">{JSON.stringify(interrupt.args, null, 2)}</pre>
+          <ArgsView args={interrupt.args} />
         )}
         {mode === "reject" && !outcome ? (
           <div style={{ marginBottom: 6 }}>
@@ -189,5 +190,19 @@ export function ApprovalCard({
         )}
       </section>
     </ThemeScope>
+  );
+}
+
+/** A query reads as SQL, one clause per line and wrapped; other arguments as indented JSON. */
+function ArgsView({ args }: { args: Record<string, unknown> }) {
+  const { sql, ...rest } = args;
+  if (typeof sql !== "string") return <pre className="rk-args">{JSON.stringify(args, null, 2)}</pre>;
+  return (
+    <>
+      <pre className="rk-args rk-sql" data-sql="">
+        <code>{formatSql(sql)}</code>
+      </pre>
+      {Object.keys(rest).length > 0 ? <pre className="rk-args">{JSON.stringify(rest, null, 2)}</pre> : null}
+    </>
   );
 }

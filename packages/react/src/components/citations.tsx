@@ -1,5 +1,14 @@
 import type { ChatCitation, ChatValidation } from "@ragkit/protocol";
-import { Fragment, type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
+import {
+  Fragment,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
 import type { RagKitClient } from "../client.js";
 import { useRagKitContext } from "../context.js";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
@@ -12,6 +21,8 @@ export interface CitationLabels {
   loading: string;
   loadFailed: string;
   validation: Record<ChatValidation["status"], string>;
+  /** The badge of an answer that says the documents do not cover the question (nothing to support). */
+  notInDocuments: string;
   marker: (n: number) => string;
 }
 
@@ -27,6 +38,7 @@ export const defaultCitationLabels: CitationLabels = {
     unsupported: "Not supported by the sources",
   },
   marker: (n) => `Citation ${n}`,
+  notInDocuments: "Not covered by your documents",
 };
 
 type PassageState =
@@ -51,6 +63,24 @@ export function CitationMarker({ citation, client, labels: labelsProp }: Citatio
   const [open, setOpen] = useState(false);
   const [passage, setPassage] = useState<PassageState>({ status: "idle" });
   const id = useId();
+  const popRef = useRef<HTMLSpanElement>(null);
+  // Keep the popover on screen: shift it left/right inside the viewport, and open it upwards near the bottom.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-measure when the passage (and so the height) changes
+  useLayoutEffect(() => {
+    const el = popRef.current;
+    if (!open || !el) return;
+    el.style.transform = "";
+    delete el.dataset.placement;
+    const r = el.getBoundingClientRect();
+    const width = document.documentElement.clientWidth;
+    let dx = 0;
+    if (r.right > width - 8) dx = width - 8 - r.right;
+    if (r.left + dx < 8) dx = 8 - r.left;
+    const marker = el.parentElement?.getBoundingClientRect();
+    if (marker && r.bottom > window.innerHeight - 8 && marker.top - r.height - 4 > 8)
+      el.dataset.placement = "top";
+    el.style.transform = `translateX(${Math.round(dx)}px)`;
+  }, [open, passage]);
   const closeTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const show = useCallback(() => {
@@ -106,7 +136,7 @@ export function CitationMarker({ citation, client, labels: labelsProp }: Citatio
         {citation.marker}
       </button>
       {open ? (
-        <span className="rk-pop" role="tooltip" id={id}>
+        <span className="rk-pop" role="tooltip" id={id} ref={popRef}>
           <strong>{citation.documentTitle ?? citation.documentId}</strong>
           {citation.pageNumber !== null ? (
             <span className="rk-muted"> · {labels.page(citation.pageNumber)}</span>
@@ -148,11 +178,22 @@ export function CitationMarker({ citation, client, labels: labelsProp }: Citatio
 export function ValidationBadge({
   validation,
   labels,
+  answerKind,
 }: {
   validation: ChatValidation;
   labels?: Partial<CitationLabels>;
+  /** "none": the answer says the documents do not cover the question — correct, so the badge is neutral. */
+  answerKind?: string | null | undefined;
 }) {
   const l = { ...defaultCitationLabels, ...labels };
+  if (answerKind === "none") {
+    return (
+      <span className="rk-badge rk-neutral" data-validation="not_in_documents">
+        <span aria-hidden="true">i </span>
+        {l.notInDocuments}
+      </span>
+    );
+  }
   const tone =
     validation.status === "supported" ? "rk-ok" : validation.status === "unsupported" ? "rk-bad" : "rk-warn";
   const icon = validation.status === "supported" ? "✓" : validation.status === "unsupported" ? "✕" : "!";
@@ -170,10 +211,12 @@ export interface CitationsProps {
   client?: RagKitClient;
   labels?: Partial<CitationLabels>;
   theme?: RagKitTheme;
+  /** The run's answer kind; "none" shows a neutral badge instead of a validation verdict. */
+  answerKind?: string | null | undefined;
 }
 
 /** The sources of an answer: one marker per citation, and the validation verdict with its issues. */
-export function Citations({ citations, validation, client, labels, theme }: CitationsProps) {
+export function Citations({ citations, validation, client, labels, theme, answerKind }: CitationsProps) {
   const l = { ...defaultCitationLabels, ...labels };
   if (citations.length === 0 && !validation) return null;
   return (
@@ -183,9 +226,11 @@ export function Citations({ citations, validation, client, labels, theme }: Cita
           <span className="rk-title" style={{ margin: 0 }}>
             {l.sources}
           </span>
-          {validation ? <ValidationBadge validation={validation} labels={labels} /> : null}
+          {validation ? (
+            <ValidationBadge validation={validation} labels={labels} answerKind={answerKind} />
+          ) : null}
         </div>
-        {validation && validation.issues.length > 0 ? (
+        {validation && answerKind !== "none" && validation.issues.length > 0 ? (
           <ul className="rk-thoughts">
             {validation.issues.map((issue) => (
               <li key={issue}>{issue}</li>
@@ -217,22 +262,22 @@ export interface AnswerWithCitationsProps {
   theme?: RagKitTheme;
 }
 
-/** Answer text whose `[n]` markers become interactive citation markers. */
-export function AnswerWithCitations({
-  answer,
-  citations,
-  client,
-  labels,
-  streaming = false,
-  theme,
-}: AnswerWithCitationsProps) {
-  const byMarker = new Map(citations.map((c) => [c.marker, c]));
+/**
+ * `text` with each `[n]` that cites a known passage replaced by its `<CitationMarker>`; other text unchanged.
+ * Used by `AnswerWithCitations` and by the chat's markdown renderer.
+ */
+export function splitMarkers(
+  text: string,
+  byMarker: ReadonlyMap<number, ChatCitation>,
+  client?: RagKitClient,
+  labels?: Partial<CitationLabels>,
+): ReactNode[] {
   const parts: ReactNode[] = [];
   let last = 0;
-  for (const m of answer.matchAll(/\[(\d{1,3})\]/g)) {
+  for (const m of text.matchAll(/\[(\d{1,3})\]/g)) {
     const citation = byMarker.get(Number(m[1]));
     if (!citation || m.index === undefined) continue;
-    parts.push(answer.slice(last, m.index));
+    parts.push(text.slice(last, m.index));
     parts.push(
       <CitationMarker
         key={`m${m.index}`}
@@ -243,7 +288,21 @@ export function AnswerWithCitations({
     );
     last = m.index + m[0].length;
   }
-  parts.push(answer.slice(last));
+  parts.push(text.slice(last));
+  return parts;
+}
+
+/** Answer text whose `[n]` markers become interactive citation markers. */
+export function AnswerWithCitations({
+  answer,
+  citations,
+  client,
+  labels,
+  streaming = false,
+  theme,
+}: AnswerWithCitationsProps) {
+  const byMarker = new Map(citations.map((c) => [c.marker, c]));
+  const parts = splitMarkers(answer, byMarker, client, labels);
   return (
     <ThemeScope theme={theme}>
       <div className="rk-answer" aria-live="polite" aria-busy={streaming}>

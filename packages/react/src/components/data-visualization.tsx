@@ -20,6 +20,7 @@ import {
   YAxis,
 } from "recharts";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
+import { axisFormatter, formatValue } from "./format.js";
 
 /** Readable on white and on the dark theme's background (≥ 3:1 against both, for graphical objects). */
 export const chartPalette = [
@@ -65,6 +66,7 @@ function chartFor(spec: ChartSpec): ReactElement {
     <XAxis
       key="x"
       dataKey={spec.xKey}
+      tickFormatter={axisFormatter(spec.data.map((row) => row[spec.xKey]))}
       type={spec.type === "scatter" ? "number" : "category"}
       {...(spec.xLabel ? { label: { value: spec.xLabel, position: "insideBottom", offset: -2 } } : {})}
     />,
@@ -160,12 +162,6 @@ function chartFor(spec: ChartSpec): ReactElement {
   }
 }
 
-function cell(value: unknown, unit: string | undefined): string {
-  if (value === null || value === undefined) return "—";
-  if (typeof value === "number") return `${value.toLocaleString()}${unit ? ` ${unit}` : ""}`;
-  return String(value);
-}
-
 /**
  * Renders a `create_visualization` chart spec (line, bar, pie, area, scatter) with recharts, with the same data
  * as a table for screen readers and for copying numbers.
@@ -219,9 +215,9 @@ export function DataVisualization(props: DataVisualizationProps) {
               {spec.data.map((row, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows have no id and never reorder
                 <tr key={i}>
-                  <th scope="row">{cell(row[spec.xKey], undefined)}</th>
+                  <th scope="row">{formatValue(row[spec.xKey])}</th>
                   {spec.series.map((s) => (
-                    <td key={s.key}>{cell(row[s.key], spec.unit)}</td>
+                    <td key={s.key}>{formatValue(row[s.key], spec.unit)}</td>
                   ))}
                 </tr>
               ))}

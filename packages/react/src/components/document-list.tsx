@@ -112,7 +112,7 @@ export function DocumentList(props: DocumentListProps) {
                   <td>
                     <span className={`rk-badge ${tone[d.status]}`}>{labels.status[d.status]}</span>
                   </td>
-                  <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>
+                  <td className="rk-actions">
                     <button
                       type="button"
                       className="rk-btn"

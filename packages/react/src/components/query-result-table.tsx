@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { ThemeScope } from "../styles/theme.js";
+import { formatValue } from "./format.js";
+import { formatSql } from "./sql-text.js";
 
 const resultSchema = z.object({
   rows: z.array(z.record(z.string(), z.unknown())),
@@ -9,47 +12,52 @@ const resultSchema = z.object({
 /** Rows shown before "… N more". */
 const MAX_ROWS = 20;
 
-function text(value: unknown): string {
-  if (value === null || value === undefined) return "—";
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
-/** A `query_database` tool call: the SQL and (once done) the first rows. */
+/**
+ * A `query_database` tool call: the SQL and (once done) its rows, folded by default. The answer's chart and text
+ * carry the result; the rows are there for whoever wants to check them, not repeated at full length in the chat.
+ */
 export function QueryResultTable({ sql, result }: { sql: string | null; result: unknown }) {
   const parsed = result === undefined ? null : resultSchema.safeParse(result);
   const rows = parsed?.success ? parsed.data.rows : [];
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return (
-    <div className="rk-root">
-      <div className="rk-card">
-        {sql ? <pre className="rk-args">{sql}</pre> : null}
+    <ThemeScope>
+      <div className="rk-card" data-query-result="">
         {result === undefined ? <p className="rk-muted">Running the query…</p> : null}
-        {parsed && !parsed.success ? <p className="rk-muted">{text(result)}</p> : null}
-        {rows.length > 0 ? (
-          <table className="rk-table">
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.slice(0, MAX_ROWS).map((row, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: query rows have no identity
-                <tr key={i}>
-                  {columns.map((c) => (
-                    <td key={c}>{text(row[c])}</td>
+        {parsed && !parsed.success ? <p className="rk-muted">{formatValue(result)}</p> : null}
+        <details>
+          <summary className="rk-muted">
+            {parsed?.success ? `Query and its ${rows.length} row${rows.length === 1 ? "" : "s"}` : "Query"}
+          </summary>
+          {sql ? <pre className="rk-args rk-sql">{formatSql(sql)}</pre> : null}
+          {rows.length > 0 ? (
+            <div className="rk-scroll-x">
+              <table className="rk-table">
+                <thead>
+                  <tr>
+                    {columns.map((c) => (
+                      <th key={c} scope="col">
+                        {c}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.slice(0, MAX_ROWS).map((row, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: query rows have no identity
+                    <tr key={i}>
+                      {columns.map((c) => (
+                        <td key={c}>{formatValue(row[c])}</td>
+                      ))}
+                    </tr>
                   ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
-        {rows.length > MAX_ROWS ? <p className="rk-muted">… {rows.length - MAX_ROWS} more rows</p> : null}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+          {rows.length > MAX_ROWS ? <p className="rk-muted">… {rows.length - MAX_ROWS} more rows</p> : null}
+        </details>
       </div>
-    </div>
+    </ThemeScope>
   );
 }

@@ -3,6 +3,7 @@ import { type ComponentProps, type ReactNode, useEffect, useMemo, useRef, useSta
 import { chatRoutes, type FetchLike, RagKitClient } from "../client.js";
 import { RagKitClientProvider } from "../context.js";
 import type { RagKitTheme } from "../styles/theme.js";
+import { AnswerSources } from "./answer-extras.js";
 
 type CopilotKitProviderProps = ComponentProps<typeof CopilotKitProvider>;
 
@@ -77,6 +78,13 @@ export function RagKitProvider(props: RagKitProviderProps) {
     [baseUrl, props.fetch],
   );
 
+  // Each answer's sources render under it, from the state of its own run (CopilotKit keeps state per run).
+  const extraRenderers = props.copilotKitProps?.renderCustomMessages;
+  const renderCustomMessages = useMemo(
+    () => [{ agentId, render: AnswerSources }, ...(extraRenderers ?? [])],
+    [agentId, extraRenderers],
+  );
+
   const extra = props.headers;
   const headers = useMemo(
     () => ({ ...extra, ...(token ? { Authorization: `Bearer ${token}` } : {}) }),
@@ -87,6 +95,7 @@ export function RagKitProvider(props: RagKitProviderProps) {
     <RagKitClientProvider client={client} theme={props.theme ?? "light"}>
       <CopilotKitProvider
         {...props.copilotKitProps}
+        renderCustomMessages={renderCustomMessages}
         runtimeUrl={props.runtimeUrl ?? `${client.baseUrl}${chatRoutes.copilotkit}`}
         headers={headers}
         agentId={agentId}

@@ -1,5 +1,6 @@
 import {
   CopilotChat,
+  type CopilotChatAssistantMessage,
   type CopilotChatLabels,
   CopilotPopup,
   CopilotSidebar,
@@ -7,14 +8,17 @@ import {
   useAgent,
   useConfigureSuggestions,
 } from "@copilotkit/react-core/v2";
-import type { CSSProperties, ReactNode } from "react";
-import { AgentStateDisplay, type AgentStateDisplayLabels } from "../components/agent-state-display.js";
+import { type CSSProperties, useEffect, useRef, useState } from "react";
+import type { AgentStateDisplayLabels } from "../components/agent-state-display.js";
 import type { ApprovalCardLabels } from "../components/approval-card.js";
-import { type CitationLabels, Citations } from "../components/citations.js";
+import type { CitationLabels } from "../components/citations.js";
 import { useRagKitContext } from "../context.js";
 import { useThreads } from "../hooks/use-threads.js";
 import { type RagKitTheme, ThemeScope } from "../styles/theme.js";
-import { useRagAgentState, useRagInterrupt, useRagToolRenderers } from "./hooks.js";
+import { AnswerExtrasContext, renderMessageList } from "./answer-extras.js";
+import { useRagInterrupt, useRagToolRenderers } from "./hooks.js";
+import { AssistantWithMarkers } from "./inline-markers.js";
+import { ThreadBar, type ThreadBarLabels } from "./thread-bar.js";
 
 export interface RagChatLabels extends Partial<CopilotChatLabels> {
   newThread?: string;
@@ -22,13 +26,18 @@ export interface RagChatLabels extends Partial<CopilotChatLabels> {
   /** Accessible name of the message log. */
   conversation?: string;
   untitledThread?: string;
+  /** Title of the note that shows a refused run's reason. */
+  runError?: string;
+  /** Rename / delete controls of the thread picker. */
+  threads?: Partial<ThreadBarLabels>;
   agentState?: Partial<AgentStateDisplayLabels>;
   citations?: Partial<CitationLabels>;
   approval?: Partial<ApprovalCardLabels>;
 }
 
 export interface RagChatSuggestion {
-  title: string;
+  /** Not shown: the chip shows the question itself, so people see what they will ask. */
+  title?: string;
   message: string;
 }
 
@@ -45,7 +54,7 @@ export interface RagChatProps {
   suggestions?: RagChatSuggestion[];
   labels?: RagChatLabels;
   theme?: RagKitTheme;
-  /** Show the agent's progress and the answer's sources next to the chat. Default true. */
+  /** Show the agent's progress where the answer is being written, and each answer's sources under it. Default true. */
   showAgentState?: boolean;
   className?: string;
   style?: CSSProperties;
@@ -61,6 +70,9 @@ function splitLabels(
     newThread: _n,
     threadPicker: _t,
     untitledThread: _u,
+    threads: _th,
+    runError: _re,
+    conversation: _cv,
     agentState: _a,
     citations: _c,
     approval: _p,
@@ -83,70 +95,6 @@ function useChatThread(props: RagChatProps) {
   return { threads, threadId: props.threadId ?? threads.selectedId ?? undefined };
 }
 
-function ThreadBar({
-  threads,
-  labels,
-}: {
-  threads: ReturnType<typeof useThreads>;
-  labels: RagChatLabels | undefined;
-}) {
-  return (
-    <div className="rk-threads">
-      <label className="rk-sr" htmlFor="rk-thread-picker">
-        {labels?.threadPicker ?? "Conversation"}
-      </label>
-      <select
-        id="rk-thread-picker"
-        className="rk-input"
-        style={{ flex: 1, width: "auto" }}
-        value={threads.selectedId ?? ""}
-        onChange={(e) => threads.select(e.target.value || null)}
-      >
-        {threads.selectedId && !threads.threads.some((t) => t.threadId === threads.selectedId) ? (
-          <option value={threads.selectedId}>{labels?.newThread ?? "New conversation"}</option>
-        ) : null}
-        {threads.threads.map((t) => (
-          <option key={t.threadId} value={t.threadId}>
-            {t.title ?? labels?.untitledThread ?? "Untitled conversation"}
-          </option>
-        ))}
-      </select>
-      <button
-        type="button"
-        className="rk-btn"
-        onClick={() => {
-          threads.startNew();
-          void threads.reload();
-        }}
-      >
-        {labels?.newThread ?? "New conversation"}
-      </button>
-    </div>
-  );
-}
-
-/** Agent progress while it runs; the sources and validation of the last answer afterwards. */
-function AgentPanel({
-  agentId,
-  labels,
-}: {
-  agentId?: string | undefined;
-  labels: RagChatLabels | undefined;
-}) {
-  const view = useRagAgentState(agentId);
-  if (view.running) {
-    return <AgentStateDisplay state={view} {...(labels?.agentState ? { labels: labels.agentState } : {})} />;
-  }
-  if (view.citations.length === 0 && !view.validation) return null;
-  return (
-    <Citations
-      citations={view.citations}
-      validation={view.validation}
-      {...(labels?.citations ? { labels: labels.citations } : {})}
-    />
-  );
-}
-
 /**
  * CopilotKit shows its welcome screen only for chats without an explicit thread id, and this widget always has one
  * (to restore it after a reload), so the welcome text is rendered here while the thread is empty.
@@ -164,6 +112,35 @@ function Welcome({ agentId, text }: { agentId?: string | undefined; text: string
   );
 }
 
+function errorMessageOf(event: unknown): string {
+  const error = (event as { error?: unknown } | null)?.error;
+  return error instanceof Error && error.message ? error.message : "The run failed.";
+}
+
+/**
+ * Run starts clear the last error; run ends refresh the thread list (a new conversation gets its title, the
+ * current one moves up).
+ */
+function RunWatch(props: {
+  agentId?: string | undefined;
+  onStart: () => void;
+  onEnd?: (() => Promise<void>) | undefined;
+}) {
+  const { agent } = useAgent({
+    ...(props.agentId ? { agentId: props.agentId } : {}),
+    updates: [UseAgentUpdate.OnRunStatusChanged],
+  });
+  const wasRunning = useRef(false);
+  const latest = useRef(props);
+  latest.current = props;
+  useEffect(() => {
+    if (!wasRunning.current && agent.isRunning) latest.current.onStart();
+    if (wasRunning.current && !agent.isRunning) void latest.current.onEnd?.();
+    wasRunning.current = agent.isRunning;
+  }, [agent.isRunning]);
+  return null;
+}
+
 /** Registers the generative UI (charts, query tables, approvals) and the suggestions. */
 function RagGenerativeUi(props: {
   agentId?: string | undefined;
@@ -178,7 +155,10 @@ function RagGenerativeUi(props: {
   const key = JSON.stringify(props.suggestions ?? []);
   useConfigureSuggestions(
     props.suggestions && props.suggestions.length > 0
-      ? { suggestions: props.suggestions, available: "before-first-message" }
+      ? {
+          suggestions: props.suggestions.map((s) => ({ title: s.message, message: s.message })),
+          available: "before-first-message",
+        }
       : null,
     [key],
   );
@@ -188,6 +168,7 @@ function RagGenerativeUi(props: {
 function RagChatBase(props: RagChatProps & { variant: Variant }) {
   const { variant, agentId, labels, showAgentState = true } = props;
   const { threads, threadId } = useChatThread(props);
+  const [runError, setRunError] = useState<string | null>(null);
   const chatLabels = splitLabels(labels, props.welcomeText);
   const common = {
     ...(agentId ? { agentId } : {}),
@@ -195,45 +176,70 @@ function RagChatBase(props: RagChatProps & { variant: Variant }) {
     labels: chatLabels,
     // The message list is a log: screen readers hear streamed answers politely, without losing their place.
     messageView: {
-      role: "log",
-      "aria-live": "polite",
-      "aria-relevant": "additions text",
-      "aria-label": labels?.conversation ?? "Conversation",
-    } as const,
+      // `[n]` in the answer text opens the cited passage (as in the sources list under it).
+      // (Cast: CopilotKit's slot type asks for the component's static members, which a wrapper need not have.)
+      assistantMessage: AssistantWithMarkers as unknown as typeof CopilotChatAssistantMessage,
+      children: renderMessageList({
+        role: "log",
+        "aria-live": "polite",
+        "aria-relevant": "additions text",
+        "aria-label": labels?.conversation ?? "Conversation",
+      }),
+    },
+    // A refused or failed run (message too large, rate limit, server error) shows its reason in the conversation.
+    // (Typed loosely: CopilotChat's own `onError` and the DOM's share the name.)
+    onError: (event: unknown) => setRunError(errorMessageOf(event)),
   };
-  const panel: ReactNode = showAgentState ? <AgentPanel agentId={agentId} labels={labels} /> : null;
+  const extras = {
+    show: showAgentState,
+    agentId,
+    citations: labels?.citations,
+    agentState: labels?.agentState,
+    runError,
+    ...(labels?.runError ? { errorTitle: labels.runError } : {}),
+  };
   // The chat mounts once its thread is known (restored or new, right after mount): mounting it without one and
   // remounting with it would drop what the user typed in between. The server render shows the frame only.
   const picker =
     props.showThreads !== false && props.threadId === undefined ? (
-      <ThreadBar threads={threads} labels={labels} />
+      <ThreadBar
+        threads={threads}
+        labels={{
+          ...(labels?.threadPicker ? { threadPicker: labels.threadPicker } : {}),
+          ...(labels?.newThread ? { newThread: labels.newThread } : {}),
+          ...(labels?.untitledThread ? { untitledThread: labels.untitledThread } : {}),
+          ...labels?.threads,
+        }}
+      />
     ) : null;
   return (
     <ThemeScope theme={props.theme} className={props.className} style={props.style}>
-      <RagGenerativeUi agentId={agentId} suggestions={props.suggestions} labels={labels} />
-      {variant === "inline" ? (
-        <div className="rk-chat">
-          {picker}
-          <Welcome agentId={agentId} text={props.welcomeText} />
-          {/* key: a different thread is a different conversation; remount so CopilotChat connects to it. */}
-          <div style={{ flex: 1, minHeight: 0 }} aria-busy={threadId ? undefined : true}>
-            {threadId ? <CopilotChat key={threadId} {...common} /> : null}
+      <AnswerExtrasContext.Provider value={extras}>
+        <RagGenerativeUi agentId={agentId} suggestions={props.suggestions} labels={labels} />
+        <RunWatch
+          agentId={agentId}
+          onStart={() => setRunError(null)}
+          onEnd={picker ? threads.reload : undefined}
+        />
+        {variant === "inline" ? (
+          <div className="rk-chat">
+            {picker}
+            <Welcome agentId={agentId} text={props.welcomeText} />
+            {/* key: a different thread is a different conversation; remount so CopilotChat connects to it. */}
+            <div className="rk-chat-body" aria-busy={threadId ? undefined : true}>
+              {threadId ? <CopilotChat key={threadId} {...common} /> : null}
+            </div>
           </div>
-          {panel}
-        </div>
-      ) : variant === "sidebar" ? (
-        <>
-          {picker}
-          <Welcome agentId={agentId} text={props.welcomeText} />
-          {panel}
-          {threadId ? <CopilotSidebar key={threadId} {...common} /> : null}
-        </>
-      ) : (
-        <>
-          {panel}
-          {threadId ? <CopilotPopup key={threadId} {...common} /> : null}
-        </>
-      )}
+        ) : variant === "sidebar" ? (
+          <>
+            {picker}
+            <Welcome agentId={agentId} text={props.welcomeText} />
+            {threadId ? <CopilotSidebar key={threadId} {...common} /> : null}
+          </>
+        ) : (
+          <>{threadId ? <CopilotPopup key={threadId} {...common} /> : null}</>
+        )}
+      </AnswerExtrasContext.Provider>
     </ThemeScope>
   );
 }

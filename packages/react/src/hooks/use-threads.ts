@@ -28,6 +28,9 @@ export interface UseThreadsResult {
   select(threadId: string | null): void;
   /** Starts a new conversation with a fresh id (returned). */
   startNew(): string;
+  /** Renames a conversation (`PATCH /threads/:id`) and updates the list in place. */
+  rename(threadId: string, title: string): Promise<void>;
+  /** Deletes a conversation; deleting the selected one starts a new conversation. */
   remove(threadId: string): Promise<void>;
   reload(): Promise<void>;
 }
@@ -141,10 +144,21 @@ export function useThreads(options: UseThreadsOptions): UseThreadsResult {
     async (threadId: string) => {
       await client.deleteThread(threadId);
       setThreads((list) => list.filter((t) => t.threadId !== threadId));
-      if (selectedRef.current === threadId) select(null);
+      if (selectedRef.current === threadId) {
+        if (autoStart) startNew();
+        else select(null);
+      }
     },
-    [client, select],
+    [client, select, startNew, autoStart],
   );
 
-  return { threads, loading, error, selectedId, selected, select, startNew, remove, reload };
+  const rename = useCallback(
+    async (threadId: string, title: string) => {
+      const renamed = await client.renameThread(threadId, title);
+      setThreads((list) => list.map((t) => (t.threadId === threadId ? renamed : t)));
+    },
+    [client],
+  );
+
+  return { threads, loading, error, selectedId, selected, select, startNew, rename, remove, reload };
 }

@@ -19,6 +19,8 @@ export interface AgentView {
   validation: ChatValidation | null;
   toolCalls: ChatToolCall[];
   interrupt: ChatInterrupt | null;
+  /** "none" when nothing in the documents answers the question; null while running or unknown. */
+  answerKind: string | null;
   /** One entry per cited document, in citation order. */
   documents: FoundDocument[];
 }
@@ -40,6 +42,7 @@ function sharedStateOf(source: Record<string, unknown>): Omit<AgentView, "docume
     validation: objectOrNull<ChatValidation>(source.validation),
     toolCalls: list<ChatToolCall>(source.toolCalls).filter(isJsonObject),
     interrupt: objectOrNull<ChatInterrupt>(source.interrupt),
+    answerKind: typeof source.answerKind === "string" ? source.answerKind : null,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CSSProperties, ReactNode } from "react";
+import { type CSSProperties, type ReactNode, useSyncExternalStore } from "react";
 import { useRagKitContext } from "../context.js";
 import { ragkitCss } from "./css.js";
 
@@ -16,6 +16,22 @@ export function RagKitStyles() {
   );
 }
 
+const DARK_QUERY = "(prefers-color-scheme: dark)";
+
+/** Whether the system prefers dark (false on the server and when not asked, so hydration matches). */
+function usePrefersDark(enabled: boolean): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      if (!enabled || typeof window === "undefined" || !window.matchMedia) return () => {};
+      const media = window.matchMedia(DARK_QUERY);
+      media.addEventListener("change", onChange);
+      return () => media.removeEventListener("change", onChange);
+    },
+    () => enabled && typeof window !== "undefined" && !!window.matchMedia?.(DARK_QUERY).matches,
+    () => false,
+  );
+}
+
 export interface ThemeScopeProps {
   theme?: RagKitTheme | undefined;
   className?: string | undefined;
@@ -27,7 +43,10 @@ export interface ThemeScopeProps {
 export function ThemeScope({ theme: themeProp, className, style, children }: ThemeScopeProps) {
   const context = useRagKitContext();
   const theme = themeProp ?? context.theme;
-  const themeClass = theme === "dark" ? "rk-dark dark" : theme === "auto" ? "rk-auto" : "rk-light";
+  const systemDark = usePrefersDark(theme === "auto");
+  // "auto": RagKit's own colours follow the media query in CSS; CopilotKit's components need its `dark` class.
+  const themeClass =
+    theme === "dark" ? "rk-dark dark" : theme === "auto" ? `rk-auto${systemDark ? " dark" : ""}` : "rk-light";
   return (
     <div className={`rk-root ${themeClass}${className ? ` ${className}` : ""}`} style={style} data-ragkit="">
       <RagKitStyles />

@@ -8,6 +8,7 @@ import {
 } from "@ragkit/protocol";
 import { z } from "zod";
 import { HttpError, invalidInput } from "../http.js";
+import { initialState } from "./mapper.js";
 
 /**
  * An AG-UI message as the client holds it. Fields beyond the ones read here are kept (the client's copy is
@@ -136,15 +137,7 @@ function toDecision(raw: unknown, path: string): ChatApprovalDecision {
 }
 
 /** The shared-state keys the server itself writes (the rest of a client's state is the app's). */
-const SERVER_STATE_KEYS = new Set([
-  "step",
-  "progress",
-  "thoughts",
-  "citations",
-  "validation",
-  "toolCalls",
-  "interrupt",
-]);
+const SERVER_STATE_KEYS = new Set(Object.keys(initialState()));
 
 /**
  * The client's tools and context for the agent: AG-UI `context` entries, plus the app's own keys of the shared

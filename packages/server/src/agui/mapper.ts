@@ -21,6 +21,8 @@ export interface AguiState {
   validation: unknown;
   toolCalls: unknown[];
   interrupt: unknown;
+  /** How the answer was made ("none": nothing in the documents answers it); null until the run ends. */
+  answerKind: string | null;
 }
 
 export const INTERRUPT_EVENT = "on_interrupt";
@@ -34,6 +36,7 @@ export function initialState(): AguiState {
     validation: null,
     toolCalls: [],
     interrupt: null,
+    answerKind: null,
   };
 }
 
@@ -154,6 +157,10 @@ export class AguiMapper {
         // An answer no message event carried (a custom graph) still reaches the chat as one message.
         if (!this.answered && answer !== "")
           out.push(...this.text(`${this.ids.runId}:answer`, answer, false));
+        if (typeof d.answerKind === "string") {
+          this.state.answerKind = d.answerKind;
+          out.push({ type: "STATE_DELTA", delta: [replace("/answerKind", d.answerKind)] });
+        }
         out.push(...this.closeMessage(), ...this.closeSteps());
         out.push({
           type: "RUN_FINISHED",

@@ -19,6 +19,7 @@ import {
   listJobsQuerySchema,
   listThreadsQuerySchema,
   readyResponseSchema,
+  renameThreadRequestSchema,
   resumeRequestSchema,
   runResponseSchema,
   searchRequestSchema,
@@ -27,6 +28,7 @@ import {
   textDocumentRequestSchema,
   threadListResponseSchema,
   threadResponseSchema,
+  threadSummaryResponseSchema,
   updateConnectorRequestSchema,
   uploadResponseSchema,
 } from "@ragkit/protocol";
@@ -205,6 +207,12 @@ export const operations: Record<string, OperationDoc> = {
       status: 200,
       sse: "Typed chat events (`start`, `state`, `thought`, `token`, `tool_call`, `citations`, `validation`, `interrupt`, `done`, `error`) with monotonically increasing ids; see docs/streaming.md.",
     },
+  },
+  "PATCH /threads/{id}": {
+    summary: "Rename a conversation",
+    tag: "threads",
+    body: renameThreadRequestSchema,
+    success: { status: 200, schema: threadSummaryResponseSchema },
   },
   "DELETE /threads/{id}": {
     summary: "Delete a conversation, its checkpoints and runs",

@@ -5,10 +5,12 @@ import {
   forkRequestSchema,
   listCheckpointsQuerySchema,
   listThreadsQuerySchema,
+  renameThreadRequestSchema,
   resumeRequestSchema,
   type ThreadDetail,
   type ThreadListResponse,
   type ThreadSummary,
+  type ThreadSummaryResponse,
 } from "@ragkit/protocol";
 import { streamRun, toRunSummary } from "../chat/routes.js";
 import type { TenantContext } from "../core.js";
@@ -181,6 +183,20 @@ const resumeThread: Route = {
   },
 };
 
+const renameThread: Route = {
+  method: "PATCH",
+  path: "/threads/:id",
+  async handle(c) {
+    const parsed = renameThreadRequestSchema.safeParse(await c.json());
+    if (!parsed.success) throw invalidInput("thread rename", parsed.error.issues);
+    const { ctx, manager, threadId } = await threadOf(c);
+    const renamed = await manager.runs.renameThread(ctx, threadId, parsed.data.title);
+    if (!renamed) throw notFound();
+    await ctxAudit(c, ctx, "agent.thread.rename", threadId, {});
+    return jsonResponse(200, { thread: toThreadSummary(renamed) } satisfies ThreadSummaryResponse);
+  },
+};
+
 const deleteThread: Route = {
   method: "DELETE",
   path: "/threads/:id",
@@ -213,12 +229,13 @@ async function ctxAudit(
   });
 }
 
-/** Threads of the caller's tenant: list, detail (messages, state, pending approval), checkpoints, fork, resume, delete. */
+/** Threads of the caller's tenant: list, detail (messages, state, pending approval), checkpoints, fork, resume, rename, delete. */
 export const threadRoutes: readonly Route[] = [
   listThreads,
   getThread,
   listCheckpoints,
   forkThread,
   resumeThread,
+  renameThread,
   deleteThread,
 ];

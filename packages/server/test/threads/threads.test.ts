@@ -4,6 +4,7 @@ import {
   forkResponseSchema,
   threadListResponseSchema,
   threadResponseSchema,
+  threadSummaryResponseSchema,
 } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, get, json, post, readSse, startWorld, type World } from "../chat/support.js";
@@ -152,6 +153,27 @@ describe("threads API", () => {
     });
     expect(missing.status).toBe(404);
 
+    const patch = (body: unknown, token = w.tokenA) =>
+      fetch(`${w.served.url}/threads/${t.threadId}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const renamed = await patch({ title: "  Aurora budget  " });
+    expect(renamed.status).toBe(200);
+    expect(threadSummaryResponseSchema.parse(await renamed.json()).thread).toMatchObject({
+      threadId: t.threadId,
+      title: "Aurora budget",
+      runCount: 2,
+    });
+    const relisted = threadListResponseSchema.parse(
+      await (await get(w.served.url, "/threads", w.tokenA)).json(),
+    );
+    expect(relisted.threads.find((x) => x.threadId === t.threadId)?.title).toBe("Aurora budget");
+    const empty = await patch({ title: "   " });
+    expect(empty.status).toBe(400);
+    expect((await json<{ error: { message: string } }>(empty)).error.message).toMatch(/title/);
+
     const del = await fetch(`${w.served.url}/threads/${t.threadId}`, {
       method: "DELETE",
       headers: { authorization: `Bearer ${w.tokenA}` },
@@ -159,7 +181,9 @@ describe("threads API", () => {
     expect(del.status).toBe(204);
     expect((await get(w.served.url, `/threads/${t.threadId}`, w.tokenA)).status).toBe(404);
     const audit = await w.store.audit.list(w.a, { limit: 100 });
-    expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(["agent.fork", "agent.thread.delete"]));
+    expect(audit.map((r) => r.action)).toEqual(
+      expect.arrayContaining(["agent.fork", "agent.thread.rename", "agent.thread.delete"]),
+    );
   });
 
   it("tenant B gets 404 for every route on A's thread, and lists never mix", async () => {
@@ -171,6 +195,7 @@ describe("threads API", () => {
       ["GET", `/threads/${t.threadId}/checkpoints`],
       ["POST", `/threads/${t.threadId}/fork`, { checkpointId: "x" }],
       ["POST", `/threads/${t.threadId}/resume`, { decision: { type: "approve" } }],
+      ["PATCH", `/threads/${t.threadId}`, { title: "pwned" }],
       ["DELETE", `/threads/${t.threadId}`],
       ["GET", "/threads/never-existed"],
     ];

@@ -101,7 +101,14 @@ export function queryNode(deps: GraphDeps) {
       thoughts.push(chart.ok ? `Drew a ${chart.spec.type} chart.` : `No chart: ${chart.error.message}`);
     }
     const summary = await summarize(deps, config, message, sql, result);
-    const text = summary.text ?? describeRows(plan.description, sql, result);
+    // With a chart the offline text only says what it shows: the chart (and its data table) carries the
+    // numbers, and a 20-row text table under it would repeat them.
+    const charted = toolCalls.some(
+      (c) => c.name === "create_visualization" && !(c.result as { error?: unknown })?.error,
+    );
+    const text =
+      summary.text ??
+      (charted ? describeChart(plan.description, result) : describeRows(plan.description, sql, result));
     return {
       ...(await answerMessage(deps, config, text, toolCalls, summary.messageId)),
       answerKind: "data",
@@ -197,6 +204,12 @@ async function answerMessage(
       ),
     ],
   };
+}
+
+/** The data answer that comes with a chart: what it shows and from how many rows. */
+export function describeChart(description: string, result: ReadOnlyQueryResult): string {
+  const rows = `${result.rowCount}${result.truncated ? "+" : ""} row${result.rowCount === 1 ? "" : "s"}`;
+  return `${description.replace(/\.$/, "")}: the chart shows the ${rows} the query returned.`;
 }
 
 /** The data answer: what was computed, the first rows as a Markdown table, and the SQL that produced them. */

@@ -17,6 +17,7 @@ export function validateNode(deps: GraphDeps) {
       answer: state.answer,
       citations: state.citations,
       passages: state.passages,
+      question: lastUserMessage(state.messages).message,
     });
     const calls = callbacks(config.signal);
     let validation: ValidationResult = lexical;
