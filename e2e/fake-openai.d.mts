@@ -1,5 +1,14 @@
 /** Types of fake-openai.mjs (an OpenAI-compatible chat model on 127.0.0.1), for TypeScript tests that use it. */
-export type FakeRole = "analyze" | "rewrite" | "rerank" | "generate" | "validate" | "respond" | "sql" | "summarize" | "unknown";
+export type FakeRole =
+  | "analyze"
+  | "rewrite"
+  | "rerank"
+  | "generate"
+  | "validate"
+  | "respond"
+  | "sql"
+  | "summarize"
+  | "unknown";
 
 export interface FakeRequest {
   role: FakeRole;

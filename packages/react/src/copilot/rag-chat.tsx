@@ -236,9 +236,9 @@ function RagChatBase(props: RagChatProps & { variant: Variant }) {
             <Welcome agentId={agentId} text={props.welcomeText} />
             {threadId ? <CopilotSidebar key={threadId} {...common} /> : null}
           </>
-        ) : (
-          <>{threadId ? <CopilotPopup key={threadId} {...common} /> : null}</>
-        )}
+        ) : threadId ? (
+          <CopilotPopup key={threadId} {...common} />
+        ) : null}
       </AnswerExtrasContext.Provider>
     </ThemeScope>
   );
