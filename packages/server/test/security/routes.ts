@@ -185,6 +185,17 @@ export const routeAttacks: Record<string, RouteAttack> = {
     own: (me, t) => del(`/threads/${me.threadId}`, t),
     at: byId("threadId", "DELETE", (id) => `/threads/${id}`),
   },
+  "PATCH /threads/{id}": {
+    families: ["cross-tenant", "injection", "jwt"],
+    destructive: true, // renames the fixture thread: attacks use foreign ids only
+    own: (me, t) => ({
+      method: "PATCH",
+      path: `/threads/${me.threadId}`,
+      token: t,
+      body: json({ title: "Renamed" }),
+    }),
+    at: byId("threadId", "PATCH", (id) => `/threads/${id}`, { title: "Renamed by an attacker" }),
+  },
   "GET /threads/{id}/checkpoints": {
     families: ["cross-tenant", "list", "injection", "jwt"],
     own: (me, t) => get(`/threads/${me.threadId}/checkpoints`, t),
