@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     // Tests drive the client against the real server handler; use its source so no build order is needed.
     // Core and protocol from source too: other packages rebuild their dist concurrently, and tests must not race it.
+    // Subpaths before their package: an alias is a prefix match ("@ragkit/protocol/x" would become "index.ts/x").
     alias: {
       // Stories import the package by name; test the source, not a possibly stale dist.
       "@ragkit/react/headless": fileURLToPath(new URL("./src/headless.ts", import.meta.url)),
@@ -12,6 +13,7 @@ export default defineConfig({
       "@ragkit/server": fileURLToPath(new URL("../server/src/index.ts", import.meta.url)),
       "@ragkit/core": fileURLToPath(new URL("../core/src/index.ts", import.meta.url)),
       "@ragkit/protocol/routes": fileURLToPath(new URL("../protocol/src/light.ts", import.meta.url)),
+      "@ragkit/protocol/primitives": fileURLToPath(new URL("../protocol/src/primitives.ts", import.meta.url)),
       "@ragkit/protocol": fileURLToPath(new URL("../protocol/src/index.ts", import.meta.url)),
     },
   },

@@ -38,12 +38,22 @@ function sharedStateOf(source: Record<string, unknown>): Omit<AgentView, "docume
     step: typeof step === "string" ? step : null,
     progress: typeof progress === "number" && progress >= 0 && progress <= 1 ? progress : 0,
     thoughts: list<unknown>(thoughts).filter((t): t is string => typeof t === "string"),
-    citations: list<ChatCitation>(source.citations).filter(isJsonObject),
+    citations: list<unknown>(source.citations).filter(isCitation),
     validation: objectOrNull<ChatValidation>(source.validation),
     toolCalls: list<ChatToolCall>(source.toolCalls).filter(isJsonObject),
     interrupt: objectOrNull<ChatInterrupt>(source.interrupt),
     answerKind: typeof source.answerKind === "string" ? source.answerKind : null,
   };
+}
+
+/**
+ * The fields the widget reads from a citation (marker, ids, quote): a half-applied delta can hold an entry
+ * without them, which must be skipped rather than crash the sources list.
+ */
+function isCitation(value: unknown): value is ChatCitation {
+  if (!isJsonObject(value)) return false;
+  const c = value as Record<string, unknown>;
+  return typeof c.marker === "number" && typeof c.documentId === "string" && typeof c.quote === "string";
 }
 
 function documentsOf(citations: readonly ChatCitation[]): FoundDocument[] {
