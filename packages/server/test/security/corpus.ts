@@ -632,6 +632,16 @@ const threadCases: HostileCase[] = [
     }),
   ),
   ...idRoutes("DELETE /threads/{id}", "DELETE", (id) => `/threads/${id}`),
+  ...textField("PATCH /threads/{id}", "title", (v, f) => ({
+    method: "PATCH",
+    path: `/threads/${f.threadId}`,
+    body: json({ title: `Renamed ${v}` }),
+  })),
+  ...pathIdCases("PATCH /threads/{id}", (id) => ({
+    method: "PATCH",
+    path: `/threads/${id}`,
+    body: json({ title: "Renamed" }),
+  })),
 ];
 
 // ---- CopilotKit / AG-UI -----------------------------------------------------------------------------------
@@ -903,6 +913,7 @@ const identityCases: HostileCase[] = (
     ["GET /documents", "GET", "/documents", undefined],
     ["POST /search", "POST", "/search", json({ query: "aurora" })],
     ["POST /chat/stream", "POST", "/chat/stream", json({ message: "Hello?" })],
+    ["GET /datasets", "GET", "/datasets", undefined],
   ] as const
 ).flatMap(([operation, method, path, body]) =>
   (["nul", "loneSurrogate"] as const).map(
