@@ -108,7 +108,7 @@ describe.each(driverKinds)("hybrid fusion never loses to the better channel (%s)
   async function load(embedder: Embedder, fixture: Fixture) {
     const db = await startDatabase(kind);
     dbs.push(db);
-    const store = await KnowledgeStore.open({ driver: db.driver, embedder });
+    const store = await KnowledgeStore.open({ ...db.storeOptions, embedder });
     stores.push(store);
     const ctx: TenantContext = createTenantContext({ tenantId: "fusion", source: "test" });
     await store.ensureTenant(ctx);
