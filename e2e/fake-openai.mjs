@@ -116,6 +116,29 @@ export function defaultScript(request) {
       const remote = markerOf(prompt, "remote") ?? markerOf(prompt, "Remote") ?? 1;
       return { text: `The remote work policy is described in the handbook [${remote}].` };
     }
+    case "sql":
+      // The query step's SQL writer (a forced write_sql call) over the demo's registered sales dataset; like a
+      // real model it declines questions the data cannot answer.
+      if (!/\b(sales|revenue)\b/i.test(question))
+        return {
+          toolCall: {
+            id: "call_sql",
+            name: "write_sql",
+            args: { sql: "", description: "", cannot_answer: "The sales data cannot answer this." },
+          },
+        };
+      return {
+        toolCall: {
+          id: "call_sql",
+          name: "write_sql",
+          args: {
+            sql: "SELECT month, region, sum(revenue) AS revenue FROM sales_view GROUP BY month, region ORDER BY month, region",
+            description: "Total revenue by month and region.",
+          },
+        },
+      };
+    case "summarize":
+      return { text: "Total revenue by month and region: the chart shows each region per month." };
     default:
       return { text: "{}" };
   }
