@@ -579,6 +579,14 @@ export class KnowledgeStore {
    * column grants it needs (see docs/sql-tool.md). Re-registering a name replaces it. An operator action: it
    * runs DDL on the owner connection.
    */
+  /**
+   * @internal The connection for maintenance the runtime login may not do (ANALYZE of the SQL tool's base
+   * tables, which the cost bounds' row estimates depend on): the owner's when the store has one.
+   */
+  get maintenanceDriver(): SqlDriver {
+    return this.owner ?? this.driver;
+  }
+
   async registerDataset(spec: DatasetSpecInput): Promise<Dataset> {
     if (!this.owner) throw needsOwner("registerDataset");
     return registerDataset(this.owner, this.names, spec);

@@ -224,7 +224,7 @@ export async function executeInReadOnlyScope(
     const registry = options.views ?? (await registeredViews(store));
     const views = registry.views;
     const baseline = fence || limits ? await baselineOf(store, ctx, views, registry.key) : null;
-    if (baseline && limits) await refreshStaleStatistics(store.driver, [...baseline.relations]);
+    if (baseline && limits) await refreshStaleStatistics(store.maintenanceDriver, [...baseline.relations]);
     return await inScope(store, ctx, timeoutMs, async (tx, scope) => {
       if (baseline) {
         const plan = rootPlan(await tx.query(`EXPLAIN (VERBOSE, FORMAT JSON) ${sql}`, params));
