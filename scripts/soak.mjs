@@ -35,6 +35,10 @@ const SECONDS = Number(values.seconds);
 const STREAMS = Number(values.streams);
 const REPLICAS = Number(values.replicas);
 const POOL = Number(values.pool);
+// A pool never holds more than POOL clients, but a backend whose client the idle timeout just ended is still in
+// pg_stat_activity for a moment while its replacement connects: one such backend per replica is allowed. A
+// leak grows past this; the drain checks below (after load, after exit) still require 0.
+const CONNECTION_BOUND = REPLICAS * (POOL + 1);
 const TOKEN_MS = Number(values["token-ms"]);
 const WARMUP_S = values["warmup-seconds"] ? Number(values["warmup-seconds"]) : Math.min(15, SECONDS / 4);
 const IDLE_MS = 1000;
@@ -170,7 +174,7 @@ async function main() {
       connections: {
         baseline,
         max: maxConnections,
-        bound: REPLICAS * POOL,
+        bound: CONNECTION_BOUND,
         idleInTransaction: idleInTx,
         drained,
         afterExit,
@@ -186,7 +190,8 @@ async function main() {
       if (g > HEAP_GROWTH_BOUND)
         problems.push(`replica ${i} heap grew ${mb(g)} after warm-up (bound ${mb(HEAP_GROWTH_BOUND)})`);
     });
-    if (maxConnections > REPLICAS * POOL) problems.push(`${maxConnections} connections > ${REPLICAS * POOL}`);
+    if (maxConnections > CONNECTION_BOUND)
+      problems.push(`${maxConnections} connections > ${CONNECTION_BOUND}`);
     if (leftInTx > 0) problems.push(`${leftInTx} connections left idle in a transaction after the load`);
     if (drained === null) problems.push("the pools did not drain to the baseline after the load");
     if (afterExit !== baseline)
@@ -210,7 +215,7 @@ async function main() {
         );
       });
       log(
-        `connections: baseline ${baseline}, max ${maxConnections} (bound ${REPLICAS * POOL}), idle in transaction under load ≤ ${idleInTx} and after it ${leftInTx}, after load ${drained ?? "not drained"}, after exit ${afterExit}`,
+        `connections: baseline ${baseline}, max ${maxConnections} (bound ${CONNECTION_BOUND}), idle in transaction under load ≤ ${idleInTx} and after it ${leftInTx}, after load ${drained ?? "not drained"}, after exit ${afterExit}`,
       );
       log(result.ok ? "soak: PASS" : `soak: FAIL\n  - ${problems.join("\n  - ")}`);
     }
