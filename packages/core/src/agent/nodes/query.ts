@@ -89,6 +89,7 @@ export function queryNode(deps: GraphDeps) {
     const thoughts = [
       `The query returned ${result.rowCount} row(s)${result.truncated ? " (truncated)" : ""}.`,
     ];
+    let charted = false;
     if (state.analysis?.intent === "chart_request") {
       const choice = chooseChart({ columns: result.columns, rows: result.rows, question: message });
       const chart = createVisualization({ data: result, ...choice, title: plan.description });
@@ -99,13 +100,11 @@ export function queryNode(deps: GraphDeps) {
         result: chart.ok ? chart.spec : { error: chart.error },
       });
       thoughts.push(chart.ok ? `Drew a ${chart.spec.type} chart.` : `No chart: ${chart.error.message}`);
+      charted = chart.ok;
     }
     const summary = await summarize(deps, config, message, sql, result);
     // With a chart the offline text only says what it shows: the chart (and its data table) carries the
     // numbers, and a 20-row text table under it would repeat them.
-    const charted = toolCalls.some(
-      (c) => c.name === "create_visualization" && !(c.result as { error?: unknown })?.error,
-    );
     const text =
       summary.text ??
       (charted ? describeChart(plan.description, result) : describeRows(plan.description, sql, result));
