@@ -63,10 +63,23 @@ describe.skipIf(!realPostgres)("HNSW index build while searching (postgres)", ()
     return rows.length > 0;
   };
 
+  /** The true top 10 by cosine, computed here from the vectors the tenant's chunks were stored with. */
+  const exactTopTexts = (query: number[]) =>
+    Array.from({ length: DOCS * CHUNKS_PER_DOC }, (_, i) => ({
+      text: `Document ${Math.floor(i / CHUNKS_PER_DOC)} passage ${i % CHUNKS_PER_DOC}.`,
+      similarity: vectors[i]!.reduce((sum, x, k) => sum + x * query[k]!, 0),
+    }))
+      .sort((a, b) => b.similarity - a.similarity)
+      .slice(0, 10)
+      .map((r) => r.text);
+
   it("keeps answering searches and accepting writes on other connections while the index builds", async () => {
     const query = vectors[DOCS * CHUNKS_PER_DOC + 1]!;
-    const exact = await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query });
-    expect(exact).toHaveLength(10);
+    // The ground truth, not a search through the index: HNSW is approximate (a baseline taken through it once
+    // differed from the exact scan the searches during the build run, which made this test flaky).
+    const exact = exactTopTexts(query);
+    const before = await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query });
+    expect(before).toHaveLength(10);
     let searchedDuring = 0;
     let wroteDuring = 0;
     let written = 0;
@@ -91,10 +104,14 @@ describe.skipIf(!realPostgres)("HNSW index build while searching (postgres)", ()
       const probes = Promise.all([
         during(
           async () => {
-            // The new index is not visible before it commits: an exact scan, the same answer.
-            expect(
-              await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query }),
-            ).toEqual(exact);
+            // The new index is not usable before the build ends: a sequential scan, the exact answer.
+            const hits = await reader.search(ctx, {
+              query: "q",
+              mode: "dense",
+              topK: 10,
+              queryVector: query,
+            });
+            expect(hits.map((r) => r.text)).toEqual(exact);
           },
           () => searchedDuring++,
         ),
@@ -114,7 +131,9 @@ describe.skipIf(!realPostgres)("HNSW index build while searching (postgres)", ()
        WHERE c.relname = 'chunks_embedding_hnsw'`,
     );
     expect(index).toEqual({ valid: true });
+    // Through the rebuilt index again: approximate, so recall against the truth rather than equality.
     const after = await reader.search(ctx, { query: "q", mode: "dense", topK: 10, queryVector: query });
-    expect(after.map((r) => r.chunkId)).toEqual(exact.map((r) => r.chunkId));
+    const recalled = after.filter((r) => exact.includes(r.text)).length;
+    expect(recalled).toBeGreaterThanOrEqual(8);
   });
 });

@@ -541,12 +541,18 @@ describe("OpenAIEmbedder: concurrency and rate limiting", () => {
       sentAt.push(performance.now());
       return globalThis.fetch(input, init);
     };
-    // 1200 per minute → a burst of 20, then one every 50 ms: 23 requests span at least 150 ms,
-    // however long each request takes. Only lower bounds are asserted: a loaded machine makes everything
-    // slower, never faster, so an upper bound on the burst would test the machine, not the limiter.
-    await makeEmbedder({ batchSize: 1, maxConcurrency: 32, requestsPerMinute: 1200, fetch }).embed(texts(23));
+    // 1200 per minute → a burst of 20, then one every 50 ms: request k (k ≥ 20) may not leave before
+    // (k − 19) × 50 ms after the first token was taken. Measured from before embed() starts (the first token is
+    // taken later, never earlier), not from the first send: that send can itself be late on a loaded machine,
+    // which shortened the measured span (142.7 ms in one CI run) without the limiter being wrong. 2 ms allow for
+    // timers, which Node rounds to whole milliseconds. Only lower bounds: a loaded machine is slower, never faster.
+    const embedder = makeEmbedder({ batchSize: 1, maxConcurrency: 32, requestsPerMinute: 1200, fetch });
+    const startedAt = performance.now();
+    await embedder.embed(texts(23));
     expect(sentAt).toHaveLength(23);
-    expect(sentAt[22]! - sentAt[0]!).toBeGreaterThanOrEqual(145);
+    for (let k = 20; k < 23; k++) {
+      expect(sentAt[k]! - startedAt).toBeGreaterThanOrEqual((k - 19) * 50 - 2);
+    }
   });
 });
 
