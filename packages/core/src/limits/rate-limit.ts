@@ -48,6 +48,9 @@ export async function consumeRateLimit(
   const previousStart = currentStart - windowMs;
   const elapsed = (now.getTime() - currentStart) / windowMs;
   const s = store.schema;
+  // The window length is part of the stored key: windows of different lengths start together (a 60 s and a
+  // 3600 s window both start on the hour), so rules sharing a key would otherwise add up each other's counts.
+  key = `${key}@${windowSec}s`;
   const { current, previous } = await store.withTenant(ctx, async (tx) => {
     const [row] = await tx.query<{ count: number }>(
       `INSERT INTO ${s}.rate_limit_counters AS c (tenant_id, key, window_start, count)

@@ -86,7 +86,7 @@ describe.skipIf(!realPostgres)("replicas writing at once (postgres)", () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(37);
     // Every request was counted exactly once, so each saw a distinct count.
     const [row] = await db.owner.query<{ count: number }>(
-      "SELECT sum(count)::int AS count FROM ragkit.rate_limit_counters WHERE key = 'user:burst'",
+      "SELECT sum(count)::int AS count FROM ragkit.rate_limit_counters WHERE key = 'user:burst@86400s'",
     );
     expect(row!.count).toBe(200);
     const remaining = decisions.filter((d) => d.allowed).map((d) => d.remaining);

@@ -56,7 +56,23 @@ describe.each(driverKinds)("database-backed rate limits (%s)", (kind: DriverKind
     const rows = await replicaA.withTenant(globex, (tx) =>
       tx.query<{ key: string }>("SELECT key FROM ragkit.rate_limit_counters"),
     );
-    expect(rows.map((r) => r.key)).toEqual(["user:alice"]); // RLS: acme's counters are invisible
+    expect(rows.map((r) => r.key)).toEqual(["user:alice@60s"]); // RLS: acme's counters are invisible
+  });
+
+  it("keeps rules of different window lengths on one key apart, even where their windows start together", async () => {
+    // On the hour a 60 s and a 3600 s window begin at the same instant: one CI run's tenant budget once
+    // inherited another test's per-minute count this way.
+    const hour = new Date(Math.ceil(t0.getTime() / 3_600_000) * 3_600_000 + 3_600_000);
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await consumeRateLimit(replicaA, acme, "hourly", { limit: 3, windowSec: 60 }, hour)).allowed,
+      ).toBe(true);
+    }
+    const long = await consumeRateLimit(replicaB, acme, "hourly", { limit: 2, windowSec: 3600 }, hour);
+    expect(long).toMatchObject({ allowed: true, remaining: 1 });
+    expect(
+      (await consumeRateLimit(replicaA, acme, "hourly", { limit: 3, windowSec: 60 }, hour)).allowed,
+    ).toBe(false);
   });
 
   it("slides: the previous window still counts, weighted by its overlap", async () => {
