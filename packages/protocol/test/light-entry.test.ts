@@ -26,8 +26,8 @@ describe("@ragkit/protocol/routes", () => {
   it("exports the full entry's route table and header name", async () => {
     const light = await import("@ragkit/protocol/routes");
     expect(light.REQUEST_ID_HEADER).toBe(full.REQUEST_ID_HEADER);
-    expect(Object.keys(light.routes)).toEqual(Object.keys(full.routes));
-    expect(light.routes.document("a/b")).toBe(full.routes.document("a/b"));
-    expect(light.routes.search).toBe(full.routes.search);
+    expect(light.routeTable).toEqual(full.routeTable);
+    expect(light.pathTo("getDocument", { id: "a/b" })).toBe(full.pathTo("getDocument", { id: "a/b" }));
+    expect(light.pathTo("search")).toBe("/search");
   });
 });

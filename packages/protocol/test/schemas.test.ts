@@ -13,7 +13,6 @@ import {
   MAX_TOP_K,
   readyResponseSchema,
   requestIdPattern,
-  routes,
   type SearchResult,
   searchRequestSchema,
   searchResponseSchema,
@@ -198,12 +197,5 @@ describe("errors", () => {
     expect(requestIdPattern.test("a".repeat(129))).toBe(false);
     expect(requestIdPattern.test("bad id")).toBe(false);
     expect(requestIdPattern.test("<script>")).toBe(false);
-  });
-});
-
-describe("routes", () => {
-  it("encode document ids", () => {
-    expect(routes.document("a/b")).toBe("/documents/a%2Fb");
-    expect(routes.search).toBe("/search");
   });
 });

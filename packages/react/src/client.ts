@@ -1,38 +1,23 @@
 import type {
-  ChatRequest,
-  DatasetListResponse,
-  DocumentContentResponse,
-  DocumentListResponse,
-  DocumentResponse,
   DocumentSummary,
   ErrorCode,
   ErrorDetail,
-  JobResponse,
   JobSummary,
-  ListDocumentsQuery,
-  ResumeRequest,
-  SearchRequest,
-  SearchResponse,
+  RequestBodyInput,
+  RequestQueryInput,
+  ResponseBody,
   ThreadDetail,
-  ThreadListResponse,
-  ThreadResponse,
   ThreadSummary,
-  ThreadSummaryResponse,
-  UploadResponse,
 } from "@ragkit/protocol";
-import { REQUEST_ID_HEADER, routes } from "@ragkit/protocol/routes";
+import {
+  type HttpMethod,
+  type PathArgs,
+  pathTo,
+  REQUEST_ID_HEADER,
+  type RouteName,
+  routeTable,
+} from "@ragkit/protocol/routes";
 import { errorOf, isJsonObject } from "./stream/wire.js";
-
-/** Chat, run and thread paths (not yet in the shared `routes` table of `@ragkit/protocol`). */
-export const chatRoutes = {
-  chatStream: "/chat/stream",
-  runEvents: (id: string): string => `/runs/${encodeURIComponent(id)}/events`,
-  runStop: (id: string): string => `/runs/${encodeURIComponent(id)}/stop`,
-  threads: "/threads",
-  thread: (id: string): string => `/threads/${encodeURIComponent(id)}`,
-  threadResume: (id: string): string => `/threads/${encodeURIComponent(id)}/resume`,
-  copilotkit: "/copilotkit",
-} as const;
 
 export interface StreamRequest {
   method: "GET" | "POST";
@@ -137,28 +122,26 @@ export class RagKitClient {
   }
 
   /** `POST /search`. */
-  search(request: SearchRequest, options: RequestOptions = {}): Promise<SearchResponse> {
-    return this.request<SearchResponse>("POST", routes.search, { ...options, body: request });
+  search(request: RequestBodyInput<"search">, options: RequestOptions = {}): Promise<ResponseBody<"search">> {
+    return this.call("search", [], { ...options, body: request });
   }
 
   /** `GET /documents`: one page, newest first. Pass `nextCursor` back as `cursor` for the next page. */
-  listDocuments(query: ListDocumentsQuery = {}, options: RequestOptions = {}): Promise<DocumentListResponse> {
-    const params = new URLSearchParams();
-    if (query.limit !== undefined) params.set("limit", String(query.limit));
-    if (query.cursor !== undefined) params.set("cursor", query.cursor);
-    if (query.status !== undefined) params.set("status", query.status);
-    const qs = params.toString();
-    return this.request<DocumentListResponse>("GET", `${routes.documents}${qs ? `?${qs}` : ""}`, options);
+  listDocuments(
+    query: RequestQueryInput<"listDocuments"> = {},
+    options: RequestOptions = {},
+  ): Promise<ResponseBody<"listDocuments">> {
+    return this.call("listDocuments", [], { ...options, query });
   }
 
   /** `GET /documents/:id`. A missing id and another tenant's id both reject with code `not_found`. */
   async getDocument(id: string, options: RequestOptions = {}): Promise<DocumentSummary> {
-    return (await this.request<DocumentResponse>("GET", routes.document(id), options)).document;
+    return (await this.call("getDocument", [{ id }], options)).document;
   }
 
   /** `GET /documents/:id/content`: the text citation offsets point into. */
-  getDocumentContent(id: string, options: RequestOptions = {}): Promise<DocumentContentResponse> {
-    return this.request<DocumentContentResponse>("GET", routes.documentContent(id), options);
+  getDocumentContent(id: string, options: RequestOptions = {}): Promise<ResponseBody<"getDocumentContent">> {
+    return this.call("getDocumentContent", [{ id }], options);
   }
 
   /**
@@ -168,83 +151,79 @@ export class RagKitClient {
   uploadDocuments(
     files: readonly File[],
     init: { metadata?: Record<string, unknown> } & RequestOptions = {},
-  ): Promise<UploadResponse> {
+  ): Promise<ResponseBody<"uploadDocuments">> {
     const form = new FormData();
     files.forEach((file, i) => {
       form.append(`file${i}`, file, file.name);
     });
     if (init.metadata) form.append("metadata", JSON.stringify(init.metadata));
-    return this.request<UploadResponse>("POST", routes.documents, { ...init, body: form });
+    return this.call("uploadDocuments", [], { ...init, body: form });
   }
 
   /** `DELETE /documents/:id`. */
   async deleteDocument(id: string, options: RequestOptions = {}): Promise<void> {
-    await this.request<unknown>("DELETE", routes.document(id), { ...options, empty: true });
+    await this.call("deleteDocument", [{ id }], { ...options, empty: true });
   }
 
   /** `POST /documents/:id/reindex`: the reindex job. */
   async reindexDocument(id: string, options: RequestOptions = {}): Promise<JobSummary> {
-    return (await this.request<JobResponse>("POST", routes.documentReindex(id), options)).job;
+    return (await this.call("reindexDocument", [{ id }], options)).job;
   }
 
   /** `GET /jobs/:id`. */
   async getJob(id: string, options: RequestOptions = {}): Promise<JobSummary> {
-    return (await this.request<JobResponse>("GET", routes.job(id), options)).job;
+    return (await this.call("getJob", [{ id }], options)).job;
   }
 
   /**
    * `GET /datasets`: the registered datasets the caller's tenant can ask questions of — columns with types and
    * roles, and a few of its own sample values (for suggestions or a schema browser).
    */
-  listDatasets(options: RequestOptions = {}): Promise<DatasetListResponse> {
-    return this.request<DatasetListResponse>("GET", routes.datasets, options);
+  listDatasets(options: RequestOptions = {}): Promise<ResponseBody<"listDatasets">> {
+    return this.call("listDatasets", [], options);
   }
 
   /** `GET /threads`: the caller's conversations, newest first. */
   listThreads(
-    query: { limit?: number; before?: string } = {},
+    query: RequestQueryInput<"listThreads"> = {},
     options: RequestOptions = {},
-  ): Promise<ThreadListResponse> {
-    const params = new URLSearchParams();
-    if (query.limit !== undefined) params.set("limit", String(query.limit));
-    if (query.before !== undefined) params.set("before", query.before);
-    const qs = params.toString();
-    return this.request<ThreadListResponse>("GET", `${chatRoutes.threads}${qs ? `?${qs}` : ""}`, options);
+  ): Promise<ResponseBody<"listThreads">> {
+    return this.call("listThreads", [], { ...options, query });
   }
 
   /** `GET /threads/:id`: messages, last agent state and a pending approval. */
   async getThread(id: string, options: RequestOptions = {}): Promise<ThreadDetail> {
-    return (await this.request<ThreadResponse>("GET", chatRoutes.thread(id), options)).thread;
+    return (await this.call("getThread", [{ id }], options)).thread;
   }
 
   /** `PATCH /threads/:id`: renames a conversation; returns it as the list shows it. */
   async renameThread(id: string, title: string, options: RequestOptions = {}): Promise<ThreadSummary> {
-    return (
-      await this.request<ThreadSummaryResponse>("PATCH", chatRoutes.thread(id), {
-        ...options,
-        body: { title },
-      })
-    ).thread;
+    const body: RequestBodyInput<"renameThread"> = { title };
+    return (await this.call("renameThread", [{ id }], { ...options, body })).thread;
   }
 
   /** `DELETE /threads/:id`. */
   async deleteThread(id: string, options: RequestOptions = {}): Promise<void> {
-    await this.request<unknown>("DELETE", chatRoutes.thread(id), { ...options, empty: true });
+    await this.call("deleteThread", [{ id }], { ...options, empty: true });
   }
 
   /** Opens `POST /chat/stream`. The response is the raw SSE stream; errors before the stream are thrown. */
   streamChat(
-    request: ChatRequest,
+    request: RequestBodyInput<"chatStream">,
     options: RequestOptions & { lastEventId?: string | null } = {},
   ): Promise<Response> {
-    return this.stream({ method: "POST", path: chatRoutes.chatStream, body: request, ...options });
+    return this.stream({ method: "POST", path: pathTo("chatStream"), body: request, ...options });
   }
 
   /** Opens `POST /threads/:id/resume` (answers a pending approval; the rest of the run streams back). */
-  streamResume(threadId: string, request: ResumeRequest, options: RequestOptions = {}): Promise<Response> {
+  streamResume(
+    threadId: string,
+    request: RequestBodyInput<"resumeThread">,
+    options: RequestOptions = {},
+  ): Promise<Response> {
     return this.stream({
       method: "POST",
-      path: chatRoutes.threadResume(threadId),
+      path: pathTo("resumeThread", { id: threadId }),
       body: request,
       ...options,
     });
@@ -266,7 +245,7 @@ export class RagKitClient {
   }
 
   private async send(
-    method: "GET" | "POST" | "PATCH" | "DELETE",
+    method: HttpMethod,
     path: string,
     options: {
       body?: unknown;
@@ -349,11 +328,29 @@ export class RagKitClient {
   }
 
   /**
+   * One JSON call of a route of the protocol's table: its method and path from the route's contract, the answer
+   * typed by it (`ResponseBody<N>`), the query's defined values as strings.
+   */
+  private call<N extends RouteName>(
+    name: N,
+    params: PathArgs<N>,
+    options: RequestOptions & { body?: unknown; query?: object; empty?: boolean },
+  ): Promise<ResponseBody<N>> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== null) search.set(key, String(value));
+    }
+    const qs = search.toString();
+    const path = `${pathTo(name, ...params)}${qs ? `?${qs}` : ""}`;
+    return this.request<ResponseBody<N>>(routeTable[name].method, path, options);
+  }
+
+  /**
    * One JSON call. The body is the server's, typed by the protocol; only its envelope is checked here (see
    * stream/wire.ts): a 2xx must carry a JSON object, unless the route answers with no content (`empty`).
    */
   private async request<T>(
-    method: "GET" | "POST" | "PATCH" | "DELETE",
+    method: HttpMethod,
     path: string,
     options: RequestOptions & { body?: unknown; empty?: boolean },
   ): Promise<T> {

@@ -25,8 +25,9 @@ export type {
   ThreadDetail,
   ThreadSummary,
 } from "@ragkit/protocol";
+/** Route paths from the protocol's route table (e.g. `pathTo("runEvents", { id })` for an EventSource). */
+export { pathTo, type RouteName } from "@ragkit/protocol/routes";
 export {
-  chatRoutes,
   type FetchLike,
   isAbortError,
   RagKitClient,

@@ -11,7 +11,7 @@ import { errorResponse, HttpError, readJsonBody, requestIdFor } from "./http.js"
 import { lazyQueue, queueOptionsOf } from "./ingestion/queue.js";
 import { enforceRateLimits } from "./limits.js";
 import { parseOptions, type RagHandlerOptions } from "./options.js";
-import { compileRoutes, matchRoute, type RouteContext } from "./router.js";
+import { compileRoutes, matchRoute, type RouteContext, routeIo } from "./router.js";
 import { defaultRoutes } from "./routes.js";
 import { lazyRuns } from "./runs/lazy.js";
 import type { ParsedAgentOptions } from "./runs/options.js";
@@ -118,7 +118,7 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       });
     }
     const { route, params } = match;
-    const identity: Authenticated | null = route.auth === false ? null : await authenticate(request);
+    const identity: Authenticated | null = !route.auth ? null : await authenticate(request);
     const tenant = () => {
       if (!identity) throw new Error(`Route ${route.method} ${route.path} is public and has no tenant.`);
       return tenantFor(identity);
@@ -150,7 +150,8 @@ export function createRagHandler(input: RagHandlerOptions): RagHandler {
       },
       connectorPolicy: options.connectors,
     };
-    return stamp(await route.handle(ctx), rateHeaders);
+    // Object.assign, not a spread: a spread would read the `identity` getter, which throws on public routes.
+    return stamp(await route.handle(Object.assign(ctx, routeIo(route.name, ctx))), rateHeaders);
   };
 
   const handler = async (request: Request): Promise<Response> => {

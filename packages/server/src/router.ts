@@ -1,7 +1,16 @@
 import type { ConnectorService, IngestionQueue } from "@ragkit/core";
+import {
+  contracts,
+  type RequestBody,
+  type RequestQuery,
+  type ResponseBody,
+  type RouteName,
+  type RouteSchemas,
+  routeTable,
+} from "@ragkit/protocol";
 import type { Authenticated } from "./auth.js";
 import type { KnowledgeStore, TenantContext } from "./core.js";
-import type { JsonBodyOptions } from "./http.js";
+import { invalidInput, type JsonBodyOptions, jsonResponse } from "./http.js";
 import type { ParsedOptions } from "./options.js";
 import type { RunManager } from "./runs/manager.js";
 import type { ParsedAgentOptions } from "./runs/options.js";
@@ -34,21 +43,79 @@ export interface RouteContext {
   connectorPolicy: ParsedOptions["connectors"];
 }
 
-export interface Route {
-  method: Method;
-  /** Path relative to `basePath`; `:name` matches one segment. */
-  path: string;
-  /** Whether a verified identity is required (default true). */
-  auth?: boolean;
-  handle(ctx: RouteContext): Promise<Response>;
+/**
+ * A route's inputs and answer, typed and validated by its contract in `@ragkit/protocol` (the same schemas the
+ * OpenAPI document shows): a handler never parses a body or query by hand, and cannot answer a shape the
+ * contract does not declare.
+ */
+export interface RouteIo<N extends RouteName> {
+  /** The JSON body parsed by the contract's `body` schema; a 400 naming the contract's `what` otherwise. */
+  body(options?: JsonBodyOptions): Promise<RequestBody<N>>;
+  /** The query string parsed by the contract's `query` schema (the first value of a repeated key counts). */
+  query(): RequestQuery<N>;
+  /** The contract's success status with a JSON body of the contract's response type. */
+  reply(body: ResponseBody<N>, headers?: Record<string, string>): Response;
 }
 
-export interface CompiledRoute extends Route {
-  segments: readonly string[];
+/** One route: its name in the protocol's route table (method, path, auth come from there) and its handler. */
+export interface Route<N extends RouteName = RouteName> {
+  readonly name: N;
+  handle(ctx: RouteContext & RouteIo<N>): Promise<Response>;
+}
+
+/** `defineRoute("search", async (c) => c.reply(...))`: the handler typed by the route's contract. */
+export function defineRoute<N extends RouteName>(name: N, handle: Route<N>["handle"]): Route<N> {
+  return { name, handle };
+}
+
+export interface CompiledRoute {
+  readonly name: RouteName;
+  readonly method: Method;
+  readonly path: string;
+  /** Whether a verified identity is required. */
+  readonly auth: boolean;
+  readonly segments: readonly string[];
+  handle(ctx: RouteContext & RouteIo<RouteName>): Promise<Response>;
 }
 
 export function compileRoutes(routes: readonly Route[]): CompiledRoute[] {
-  return routes.map((route) => ({ ...route, segments: route.path.split("/").slice(1) }));
+  const seen = new Set<RouteName>();
+  return routes.map((route) => {
+    if (seen.has(route.name)) throw new Error(`Route ${route.name} is defined twice.`);
+    seen.add(route.name);
+    const spec: { method: Method; path: string; auth?: false } = routeTable[route.name];
+    return {
+      name: route.name,
+      method: spec.method,
+      path: spec.path,
+      auth: spec.auth !== false,
+      segments: spec.path.split("/").slice(1),
+      handle: (ctx) => route.handle(ctx),
+    };
+  });
+}
+
+/** The typed inputs of a matched route, from its contract. */
+export function routeIo(name: RouteName, ctx: RouteContext): RouteIo<RouteName> {
+  const contract: RouteSchemas = contracts[name];
+  const what = contract.what ?? name;
+  return {
+    async body(options) {
+      if (!contract.body) throw new Error(`Route ${name} declares no body.`);
+      const parsed = contract.body.safeParse(await ctx.json(options));
+      if (!parsed.success) throw invalidInput(what, parsed.error.issues);
+      return parsed.data as RequestBody<RouteName>;
+    },
+    query() {
+      if (!contract.query) throw new Error(`Route ${name} declares no query.`);
+      const raw: Record<string, string> = {};
+      for (const [key, value] of ctx.url.searchParams) if (!Object.hasOwn(raw, key)) raw[key] = value;
+      const parsed = contract.query.safeParse(raw);
+      if (!parsed.success) throw invalidInput(what, parsed.error.issues);
+      return parsed.data as RequestQuery<RouteName>;
+    },
+    reply: (body, headers) => jsonResponse(contract.response.status, body, headers),
+  };
 }
 
 export type Match =

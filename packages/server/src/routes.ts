@@ -1,13 +1,5 @@
 import type { SearchResult as StoreSearchResult } from "@ragkit/core";
-import {
-  type HealthResponse,
-  listDocumentsQuerySchema,
-  routes as paths,
-  type ReadyResponse,
-  type SearchResponse,
-  type SearchResult,
-  searchRequestSchema,
-} from "@ragkit/protocol";
+import type { SearchResult } from "@ragkit/protocol";
 import { aguiRoutes } from "./agui/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { chatRoutes } from "./chat/routes.js";
@@ -15,7 +7,7 @@ import { connectorRoutes } from "./connectors/routes.js";
 import { datasetRoutes } from "./datasets/routes.js";
 import { documentRoutes } from "./documents/routes.js";
 import { toDocumentSummary } from "./documents/summary.js";
-import { HttpError, invalidInput, jsonResponse } from "./http.js";
+import { HttpError } from "./http.js";
 import { jobRoutes } from "./jobs/routes.js";
 import { openApiRoute } from "./openapi/route.js";
 import type { Route } from "./router.js";
@@ -42,18 +34,14 @@ export function toSearchResult(r: StoreSearchResult): SearchResult {
   };
 }
 
-const health: Route = {
-  method: "GET",
-  path: paths.health,
-  auth: false,
-  handle: async () => jsonResponse(200, { status: "ok" } satisfies HealthResponse),
+const health: Route<"health"> = {
+  name: "health",
+  handle: async ({ reply }) => reply({ status: "ok" }),
 };
 
-const ready: Route = {
-  method: "GET",
-  path: paths.ready,
-  auth: false,
-  async handle({ store }) {
+const ready: Route<"ready"> = {
+  name: "ready",
+  async handle({ store, reply }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const s = await store();
@@ -71,17 +59,14 @@ const ready: Route = {
     } finally {
       clearTimeout(timer);
     }
-    return jsonResponse(200, { status: "ready" } satisfies ReadyResponse);
+    return reply({ status: "ready" });
   },
 };
 
-const search: Route = {
-  method: "POST",
-  path: paths.search,
-  async handle({ json, tenant, requestId }) {
-    const parsed = searchRequestSchema.safeParse(await json());
-    if (!parsed.success) throw invalidInput("search request", parsed.error.issues);
-    const q = parsed.data;
+const search: Route<"search"> = {
+  name: "search",
+  async handle({ body, tenant, requestId, reply }) {
+    const q = await body();
     const { store, ctx } = await tenant();
     const results = await store.search(ctx, {
       query: q.query,
@@ -98,26 +83,19 @@ const search: Route = {
       requestId,
       details: { mode: q.mode, topK: q.topK, queryLength: q.query.length, resultCount: results.length },
     });
-    return jsonResponse(200, { results: results.map(toSearchResult) } satisfies SearchResponse);
+    return reply({ results: results.map(toSearchResult) });
   },
 };
 
-const listDocuments: Route = {
-  method: "GET",
-  path: paths.documents,
-  async handle({ url, tenant, requestId }) {
-    const raw: Record<string, string> = {};
-    for (const key of ["limit", "cursor", "status"] as const) {
-      const value = url.searchParams.get(key);
-      if (value !== null) raw[key] = value;
-    }
-    const parsed = listDocumentsQuerySchema.safeParse(raw);
-    if (!parsed.success) throw invalidInput("document list query", parsed.error.issues);
+const listDocuments: Route<"listDocuments"> = {
+  name: "listDocuments",
+  async handle({ query, tenant, requestId, reply }) {
+    const q = query();
     const { store, ctx } = await tenant();
     const page = await store.listDocuments(ctx, {
-      limit: parsed.data.limit,
-      cursor: parsed.data.cursor ?? null,
-      ...(parsed.data.status === undefined ? {} : { status: parsed.data.status }),
+      limit: q.limit,
+      cursor: q.cursor ?? null,
+      ...(q.status === undefined ? {} : { status: q.status }),
     });
     await store.audit.record(ctx, {
       action: "document.list",
@@ -125,10 +103,10 @@ const listDocuments: Route = {
       requestId,
       details: {
         count: page.documents.length,
-        ...(parsed.data.status ? { status: parsed.data.status } : {}),
+        ...(q.status ? { status: q.status } : {}),
       },
     });
-    return jsonResponse(200, {
+    return reply({
       documents: page.documents.map(toDocumentSummary),
       nextCursor: page.nextCursor,
     });
@@ -137,10 +115,9 @@ const listDocuments: Route = {
 
 const notFoundDocument = () => new HttpError("not_found", "Document not found.");
 
-const getDocument: Route = {
-  method: "GET",
-  path: "/documents/:id",
-  async handle({ params, tenant, requestId }) {
+const getDocument: Route<"getDocument"> = {
+  name: "getDocument",
+  async handle({ params, tenant, requestId, reply }) {
     const id = params.id ?? "";
     const { store, ctx } = await tenant();
     // Malformed, missing and other tenants' ids all get the same answer (the store checks the id shape too).
@@ -153,7 +130,7 @@ const getDocument: Route = {
         resourceId: id,
         requestId,
       });
-      return jsonResponse(200, { document: toDocumentSummary(document) });
+      return reply({ document: toDocumentSummary(document) });
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === "not_found") throw notFoundDocument();
       throw error;

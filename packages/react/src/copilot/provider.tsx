@@ -1,6 +1,7 @@
 import { CopilotKitProvider } from "@copilotkit/react-core/v2";
+import { pathTo } from "@ragkit/protocol/routes";
 import { type ComponentProps, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
-import { chatRoutes, type FetchLike, RagKitClient } from "../client.js";
+import { type FetchLike, RagKitClient } from "../client.js";
 import { RagKitClientProvider } from "../context.js";
 import type { RagKitTheme } from "../styles/theme.js";
 import { AnswerSources } from "./answer-extras.js";
@@ -96,7 +97,7 @@ export function RagKitProvider(props: RagKitProviderProps) {
       <CopilotKitProvider
         {...props.copilotKitProps}
         renderCustomMessages={renderCustomMessages}
-        runtimeUrl={props.runtimeUrl ?? `${client.baseUrl}${chatRoutes.copilotkit}`}
+        runtimeUrl={props.runtimeUrl ?? `${client.baseUrl}${pathTo("copilotkit")}`}
         headers={headers}
         agentId={agentId}
         enableInspector={enableInspector}

@@ -1,5 +1,5 @@
 import type { JobEventPayload, JobState } from "@ragkit/protocol";
-import { routes } from "@ragkit/protocol/routes";
+import { pathTo } from "@ragkit/protocol/routes";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RagKitClient } from "../client.js";
 import { readSse } from "../stream/sse.js";
@@ -70,7 +70,7 @@ export function useJobs(options: UseJobsOptions): UseJobsResult {
           try {
             const response = await latest.current.client.stream({
               method: "GET",
-              path: routes.jobEvents(jobId),
+              path: pathTo("jobEvents", { id: jobId }),
               lastEventId,
               signal: controller.signal,
             });

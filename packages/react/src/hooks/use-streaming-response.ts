@@ -1,6 +1,7 @@
 import type { ChatApprovalDecision, ChatEvent } from "@ragkit/protocol";
+import { pathTo } from "@ragkit/protocol/routes";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { chatRoutes, isAbortError, type RagKitClient, RagKitClientError } from "../client.js";
+import { isAbortError, type RagKitClient, RagKitClientError } from "../client.js";
 import { type AgentRunState, applyChatEvent, initialRunState, isTerminal } from "../stream/chat-state.js";
 import { readSse } from "../stream/sse.js";
 import { chatEventOf, MalformedEventError } from "../stream/wire.js";
@@ -130,7 +131,7 @@ export function useStreamingResponse(options: UseStreamingResponseOptions): UseS
           opener = (s) =>
             latest.current.client.stream({
               method: "GET",
-              path: chatRoutes.runEvents(id),
+              path: pathTo("runEvents", { id }),
               lastEventId,
               signal: s,
             });

@@ -1,6 +1,6 @@
 import { loadCore } from "../core.js";
 import { HttpError, invalidInput, jsonResponse } from "../http.js";
-import type { Route, RouteContext } from "../router.js";
+import { defineRoute, type Route, type RouteContext } from "../router.js";
 import type { RunStart } from "../runs/manager.js";
 import { sseResponse } from "../runs/sse.js";
 import { threadState } from "../threads/routes.js";
@@ -17,9 +17,6 @@ import {
 } from "./input.js";
 import { type AguiEvent, AguiMapper, INTERRUPT_EVENT, interruptOutcome } from "./mapper.js";
 import { toAguiMessage } from "./messages.js";
-
-/** CopilotKit's runtime protocol lives under this prefix: `runtimeUrl` = `<server><basePath>/copilotkit`. */
-export const COPILOTKIT_PREFIX = "/copilotkit";
 
 function checkAgent(c: RouteContext, agentId: string | undefined): void {
   if (agentId !== c.chat.options.id) throw new HttpError("not_found", "No such agent.");
@@ -219,29 +216,16 @@ async function optionalJson(c: RouteContext): Promise<unknown> {
   return c.json({ optional: true });
 }
 
-const P = COPILOTKIT_PREFIX;
-
 /** CopilotKit runtime protocol (REST and single-endpoint transports) over AG-UI SSE. */
 export const aguiRoutes: readonly Route[] = [
-  { method: "GET", path: `${P}/info`, auth: false, handle: async (c) => info(c) },
+  defineRoute("copilotkitInfo", async (c) => info(c)),
+  defineRoute("copilotkitRun", async (c) => run(c, c.params.agentId, await c.json())),
+  defineRoute("copilotkitConnect", async (c) => connect(c, c.params.agentId, await c.json())),
+  defineRoute("copilotkitStop", async (c) =>
+    stop(c, c.params.agentId, c.params.threadId, await optionalJson(c)),
+  ),
   {
-    method: "POST",
-    path: `${P}/agent/:agentId/run`,
-    handle: async (c) => run(c, c.params.agentId, await c.json()),
-  },
-  {
-    method: "POST",
-    path: `${P}/agent/:agentId/connect`,
-    handle: async (c) => connect(c, c.params.agentId, await c.json()),
-  },
-  {
-    method: "POST",
-    path: `${P}/agent/:agentId/stop/:threadId`,
-    handle: async (c) => stop(c, c.params.agentId, c.params.threadId, await optionalJson(c)),
-  },
-  {
-    method: "POST",
-    path: P,
+    name: "copilotkit",
     async handle(c) {
       const parsed = envelopeSchema.safeParse(await c.json());
       if (!parsed.success) throw invalidInput("runtime request", parsed.error.issues);

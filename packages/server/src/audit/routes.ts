@@ -1,20 +1,16 @@
-import { type AuditListResponse, listAuditQuerySchema, routes as paths } from "@ragkit/protocol";
-import { invalidInput, jsonResponse } from "../http.js";
 import type { Route } from "../router.js";
 
 /** The caller's tenant's own audit trail, newest first (RLS makes other tenants' rows invisible). */
-const list: Route = {
-  method: "GET",
-  path: paths.audit,
+const list: Route<"listAudit"> = {
+  name: "listAudit",
   async handle(ctx) {
-    const parsed = listAuditQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
-    if (!parsed.success) throw invalidInput("audit query", parsed.error.issues);
+    const query = ctx.query();
     const { store, ctx: tenant } = await ctx.tenant();
     const rows = await store.audit.list(tenant, {
-      limit: parsed.data.limit,
-      ...(parsed.data.before ? { beforeId: parsed.data.before } : {}),
+      limit: query.limit,
+      ...(query.before ? { beforeId: query.before } : {}),
     });
-    return jsonResponse(200, {
+    return ctx.reply({
       records: rows.map((r) => ({
         id: r.id,
         userId: r.userId,
@@ -26,8 +22,8 @@ const list: Route = {
         details: r.details,
         createdAt: r.createdAt.toISOString(),
       })),
-      nextBefore: rows.length === parsed.data.limit ? (rows.at(-1)?.id ?? null) : null,
-    } satisfies AuditListResponse);
+      nextBefore: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null,
+    });
   },
 };
 

@@ -1,6 +1,5 @@
 import type { RunRecord } from "@ragkit/core";
-import { chatRequestSchema, type RunSummary } from "@ragkit/protocol";
-import { invalidInput, jsonResponse } from "../http.js";
+import type { RunSummary } from "@ragkit/protocol";
 import type { Route, RouteContext } from "../router.js";
 import type { StoredEvent } from "../runs/live-run.js";
 import { lastEventSeq, sseResponse } from "../runs/sse.js";
@@ -61,26 +60,23 @@ async function* closing(
   }
 }
 
-const chatStream: Route = {
-  method: "POST",
-  path: "/chat/stream",
+const chatStream: Route<"chatStream"> = {
+  name: "chatStream",
   async handle(c) {
-    const parsed = chatRequestSchema.safeParse(await c.json());
-    if (!parsed.success) throw invalidInput("chat request", parsed.error.issues);
+    const body = await c.body();
     const { ctx } = await c.tenant();
     const manager = await c.chat.runs();
     const run = await manager.start(
       ctx,
-      { kind: "message", message: parsed.data.message, threadId: parsed.data.threadId },
-      { runId: parsed.data.runId, background: parsed.data.background, requestId: c.requestId },
+      { kind: "message", message: body.message, threadId: body.threadId },
+      { runId: body.runId, background: body.background, requestId: c.requestId },
     );
     return streamRun(c, run.id, run.threadId, 0);
   },
 };
 
-const runEvents: Route = {
-  method: "GET",
-  path: "/runs/:id/events",
+const runEvents: Route<"runEvents"> = {
+  name: "runEvents",
   async handle(c) {
     const afterSeq = lastEventSeq(c.request, c.url);
     const { ctx } = await c.tenant();
@@ -89,23 +85,21 @@ const runEvents: Route = {
   },
 };
 
-const getRun: Route = {
-  method: "GET",
-  path: "/runs/:id",
+const getRun: Route<"getRun"> = {
+  name: "getRun",
   async handle(c) {
     const { ctx } = await c.tenant();
     const run = await (await c.chat.runs()).getRun(ctx, c.params.id ?? "");
-    return jsonResponse(200, { run: toRunSummary(run) });
+    return c.reply({ run: toRunSummary(run) });
   },
 };
 
-const stopRun: Route = {
-  method: "POST",
-  path: "/runs/:id/stop",
+const stopRun: Route<"stopRun"> = {
+  name: "stopRun",
   async handle(c) {
     const { ctx } = await c.tenant();
     const run = await (await c.chat.runs()).stop(ctx, c.params.id ?? "");
-    return jsonResponse(202, { run: toRunSummary(run) });
+    return c.reply({ run: toRunSummary(run) });
   },
 };
 

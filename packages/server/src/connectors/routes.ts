@@ -1,13 +1,5 @@
 import type { ConnectorRecord, ConnectorService, SyncSummary } from "@ragkit/core";
-import {
-  type ConnectorSummary,
-  createConnectorRequestSchema,
-  deleteConnectorQuerySchema,
-  routes as paths,
-  type SyncEventPayload,
-  updateConnectorRequestSchema,
-} from "@ragkit/protocol";
-import { invalidInput, jsonResponse } from "../http.js";
+import { type ConnectorSummary, pathTo, type SyncEventPayload } from "@ragkit/protocol";
 import { notFoundError, orNotFound, uuidParam } from "../ids.js";
 import type { Route, RouteContext } from "../router.js";
 import { sseResponse } from "../runs/sse.js";
@@ -40,16 +32,14 @@ function toSummary(c: ConnectorRecord): ConnectorSummary {
   };
 }
 
-const create: Route = {
-  method: "POST",
-  path: paths.connectors,
+const create: Route<"createConnector"> = {
+  name: "createConnector",
   async handle(ctx) {
-    const parsed = createConnectorRequestSchema.safeParse(await ctx.json());
-    if (!parsed.success) throw invalidInput("connector", parsed.error.issues);
-    checkConnectorPolicy(ctx.connectorPolicy, parsed.data.kind, parsed.data.config);
+    const body = await ctx.body();
+    checkConnectorPolicy(ctx.connectorPolicy, body.kind, body.config);
     const { svc, store, tenant } = await service(ctx);
     // Per-kind config and credentials are validated by core (zod); errors come back as 400 with details.
-    const connector = await svc.create(tenant, parsed.data as Parameters<ConnectorService["create"]>[1]);
+    const connector = await svc.create(tenant, body as Parameters<ConnectorService["create"]>[1]);
     await store.audit.record(tenant, {
       action: "connector.create",
       resourceType: "connector",
@@ -57,63 +47,55 @@ const create: Route = {
       requestId: ctx.requestId,
       details: { kind: connector.kind },
     });
-    return jsonResponse(
-      201,
+    return ctx.reply(
       { connector: toSummary(connector) },
-      { location: paths.connector(connector.id) },
+      { location: pathTo("getConnector", { id: connector.id }) },
     );
   },
 };
 
-const list: Route = {
-  method: "GET",
-  path: paths.connectors,
+const list: Route<"listConnectors"> = {
+  name: "listConnectors",
   async handle(ctx) {
     const { svc, tenant } = await service(ctx);
-    return jsonResponse(200, { connectors: (await svc.list(tenant)).map(toSummary) });
+    return ctx.reply({ connectors: (await svc.list(tenant)).map(toSummary) });
   },
 };
 
-const get: Route = {
-  method: "GET",
-  path: "/connectors/:id",
+const get: Route<"getConnector"> = {
+  name: "getConnector",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const { svc, tenant } = await service(ctx);
-    return jsonResponse(200, { connector: toSummary(await orNotFound(svc.get(tenant, id), notFound)) });
+    return ctx.reply({ connector: toSummary(await orNotFound(svc.get(tenant, id), notFound)) });
   },
 };
 
-const update: Route = {
-  method: "PATCH",
-  path: "/connectors/:id",
+const update: Route<"updateConnector"> = {
+  name: "updateConnector",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
-    const parsed = updateConnectorRequestSchema.safeParse(await ctx.json());
-    if (!parsed.success) throw invalidInput("connector update", parsed.error.issues);
+    const body = await ctx.body();
     const { svc, store, tenant } = await service(ctx);
     const current = await orNotFound(svc.get(tenant, id), notFound);
-    if (parsed.data.config) checkConnectorPolicy(ctx.connectorPolicy, current.kind, parsed.data.config);
-    const connector = await orNotFound(svc.update(tenant, id, parsed.data), notFound);
+    if (body.config) checkConnectorPolicy(ctx.connectorPolicy, current.kind, body.config);
+    const connector = await orNotFound(svc.update(tenant, id, body), notFound);
     await store.audit.record(tenant, {
       action: "connector.update",
       resourceType: "connector",
       resourceId: id,
       requestId: ctx.requestId,
-      details: { fields: Object.keys(parsed.data) },
+      details: { fields: Object.keys(body) },
     });
-    return jsonResponse(200, { connector: toSummary(connector) });
+    return ctx.reply({ connector: toSummary(connector) });
   },
 };
 
-const remove: Route = {
-  method: "DELETE",
-  path: "/connectors/:id",
+const remove: Route<"deleteConnector"> = {
+  name: "deleteConnector",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
-    const query = deleteConnectorQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
-    if (!query.success) throw invalidInput("connector delete query", query.error.issues);
-    const deleteDocuments = query.data.deleteDocuments === "true";
+    const deleteDocuments = ctx.query().deleteDocuments === "true";
     const { svc, store, tenant } = await service(ctx);
     await orNotFound(svc.delete(tenant, id, { deleteDocuments }), notFound);
     await store.audit.record(tenant, {
@@ -132,9 +114,8 @@ const remove: Route = {
  * the sync, which resumes from its stored cursor next time); otherwise the answer is the finished summary with
  * the ingestion job ids. Per-object failures are part of the summary, not an HTTP error.
  */
-const sync: Route = {
-  method: "POST",
-  path: "/connectors/:id/sync",
+const sync: Route<"syncConnector"> = {
+  name: "syncConnector",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const { svc, store, tenant } = await service(ctx);
@@ -156,7 +137,7 @@ const sync: Route = {
       let step = await run.next();
       while (!step.done) step = await run.next();
       await audit(step.value, "success");
-      return jsonResponse(200, { summary: step.value });
+      return ctx.reply({ summary: step.value });
     }
     return sseResponse(
       async function* (disconnect) {

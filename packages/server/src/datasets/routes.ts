@@ -1,5 +1,3 @@
-import { type DatasetListResponse, routes as paths } from "@ragkit/protocol";
-import { jsonResponse } from "../http.js";
 import type { Route } from "../router.js";
 
 /** A sample as JSON: dates as ISO days (or timestamps), bigints and numerics as given, anything else as text. */
@@ -14,10 +12,9 @@ function sample(value: unknown): string | number | boolean | null {
 }
 
 /** The registered datasets the caller's tenant can query, with sample values from its own rows only. */
-const list: Route = {
-  method: "GET",
-  path: paths.datasets,
-  async handle({ tenant, requestId }) {
+const list: Route<"listDatasets"> = {
+  name: "listDatasets",
+  async handle({ tenant, requestId, reply }) {
     const { store, ctx } = await tenant();
     const described = await store.describeDatasets(ctx, { sampleRows: 0 });
     await store.audit.record(ctx, {
@@ -26,7 +23,7 @@ const list: Route = {
       requestId,
       details: { count: described.length },
     });
-    return jsonResponse(200, {
+    return reply({
       datasets: described.map((d) => ({
         name: d.name,
         description: d.description,
@@ -39,7 +36,7 @@ const list: Route = {
         })),
         relationships: d.relationships,
       })),
-    } satisfies DatasetListResponse);
+    });
   },
 };
 

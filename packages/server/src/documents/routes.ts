@@ -1,12 +1,6 @@
-import {
-  type AcceptedUpload,
-  type DocumentContentResponse,
-  type JobResponse,
-  routes as paths,
-  type UploadResponse,
-} from "@ragkit/protocol";
+import { type AcceptedUpload, pathTo } from "@ragkit/protocol";
 import { loadCore } from "../core.js";
-import { HttpError, jsonResponse } from "../http.js";
+import { HttpError } from "../http.js";
 import { notFoundError, orNotFound, uuidParam } from "../ids.js";
 import { toJobSummary } from "../jobs/summary.js";
 import type { Route } from "../router.js";
@@ -40,11 +34,10 @@ async function checkTypes(files: readonly UploadedFile[]): Promise<void> {
   }
 }
 
-const upload: Route = {
-  method: "POST",
-  path: paths.documents,
+const upload: Route<"uploadDocuments"> = {
+  name: "uploadDocuments",
   async handle(ctx) {
-    const files = await readUpload(ctx.request, ctx.limits, ctx.json);
+    const files = await readUpload(ctx.request, ctx.limits, () => ctx.body());
     await checkTypes(files);
     const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
     const accepted: AcceptedUpload[] = [];
@@ -69,14 +62,13 @@ const upload: Route = {
       });
     }
     const location: Record<string, string> =
-      accepted.length === 1 ? { location: paths.job(accepted[0]!.jobId) } : {};
-    return jsonResponse(202, { jobs: accepted } satisfies UploadResponse, location);
+      accepted.length === 1 ? { location: pathTo("getJob", { id: accepted[0]!.jobId }) } : {};
+    return ctx.reply({ jobs: accepted }, location);
   },
 };
 
-const content: Route = {
-  method: "GET",
-  path: "/documents/:id/content",
+const content: Route<"getDocumentContent"> = {
+  name: "getDocumentContent",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const { store, ctx: tenant } = await ctx.tenant();
@@ -88,16 +80,12 @@ const content: Route = {
       requestId: ctx.requestId,
       details: { content: true },
     });
-    return jsonResponse(200, {
-      document: toDocumentSummary(document),
-      text,
-    } satisfies DocumentContentResponse);
+    return ctx.reply({ document: toDocumentSummary(document), text });
   },
 };
 
-const remove: Route = {
-  method: "DELETE",
-  path: "/documents/:id",
+const remove: Route<"deleteDocument"> = {
+  name: "deleteDocument",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const { store, ctx: tenant } = await ctx.tenant();
@@ -112,9 +100,8 @@ const remove: Route = {
   },
 };
 
-const reindex: Route = {
-  method: "POST",
-  path: "/documents/:id/reindex",
+const reindex: Route<"reindexDocument"> = {
+  name: "reindexDocument",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
@@ -126,9 +113,7 @@ const reindex: Route = {
       requestId: ctx.requestId,
       details: { jobId: job.id },
     });
-    return jsonResponse(202, { job: toJobSummary(job) } satisfies JobResponse, {
-      location: paths.job(job.id),
-    });
+    return ctx.reply({ job: toJobSummary(job) }, { location: pathTo("getJob", { id: job.id }) });
   },
 };
 

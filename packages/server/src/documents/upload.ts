@@ -1,4 +1,4 @@
-import { metadataSchema, textDocumentRequestSchema, textProblem } from "@ragkit/protocol";
+import { metadataSchema, type RequestBody, textProblem } from "@ragkit/protocol";
 import { HttpError, invalidInput, parseJsonText, readLimited } from "../http.js";
 
 /** One file to ingest, validated and fully read. */
@@ -36,14 +36,13 @@ function mediaType(request: Request): string {
 export async function readUpload(
   request: Request,
   limits: UploadLimits,
-  readJson: () => Promise<unknown>,
+  /** The JSON body, parsed by the route's contract (a text document). */
+  readBody: () => Promise<RequestBody<"uploadDocuments">>,
 ): Promise<UploadedFile[]> {
   const type = mediaType(request);
   if (type === "multipart/form-data") return readMultipart(request, limits);
   if (type === "application/json" || type.endsWith("+json")) {
-    const parsed = textDocumentRequestSchema.safeParse(await readJson());
-    if (!parsed.success) throw invalidInput("text document", parsed.error.issues);
-    const d = parsed.data;
+    const d = await readBody();
     const file = FORMAT_FILE[d.format];
     const slug = (d.title ?? "document").replace(/[^\p{L}\p{N}._-]+/gu, "-").slice(0, 100) || "document";
     return [

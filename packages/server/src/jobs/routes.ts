@@ -1,10 +1,3 @@
-import {
-  type JobListResponse,
-  type JobResponse,
-  listJobsQuerySchema,
-  routes as paths,
-} from "@ragkit/protocol";
-import { invalidInput, jsonResponse } from "../http.js";
 import { notFoundError, orNotFound, uuidParam } from "../ids.js";
 import type { Route } from "../router.js";
 import { lastEventIdOf, sseResponse } from "../runs/sse.js";
@@ -15,38 +8,32 @@ const notFound = notFoundError("Job");
 /** Proxies drop idle connections after ~60 s; a comment frame every 15 s keeps a slow job's stream open. */
 const HEARTBEAT_MS = 15_000;
 
-const list: Route = {
-  method: "GET",
-  path: paths.jobs,
+const list: Route<"listJobs"> = {
+  name: "listJobs",
   async handle(ctx) {
-    const parsed = listJobsQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
-    if (!parsed.success) throw invalidInput("job list query", parsed.error.issues);
+    const query = ctx.query();
     const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
     const jobs = await queue.list(tenant, {
-      limit: parsed.data.limit,
-      ...(parsed.data.state ? { state: parsed.data.state } : {}),
+      limit: query.limit,
+      ...(query.state ? { state: query.state } : {}),
     });
-    return jsonResponse(200, { jobs: jobs.map(toJobSummary) } satisfies JobListResponse);
+    return ctx.reply({ jobs: jobs.map(toJobSummary) });
   },
 };
 
-const get: Route = {
-  method: "GET",
-  path: "/jobs/:id",
+const get: Route<"getJob"> = {
+  name: "getJob",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const [{ ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
-    return jsonResponse(200, {
-      job: toJobSummary(await orNotFound(queue.get(tenant, id), notFound)),
-    } satisfies JobResponse);
+    return ctx.reply({ job: toJobSummary(await orNotFound(queue.get(tenant, id), notFound)) });
   },
 };
 
 /** `POST /jobs/:id/<action>`: one queue operation on the caller's job, audited, answering with the job. */
-function jobAction(action: "cancel" | "retry"): Route {
+function jobAction(action: "cancel" | "retry"): Route<"cancelJob" | "retryJob"> {
   return {
-    method: "POST",
-    path: `/jobs/:id/${action}`,
+    name: action === "cancel" ? "cancelJob" : "retryJob",
     async handle(ctx) {
       const id = uuidParam(ctx, notFound);
       const [{ store, ctx: tenant }, queue] = await Promise.all([ctx.tenant(), ctx.queue()]);
@@ -57,7 +44,7 @@ function jobAction(action: "cancel" | "retry"): Route {
         resourceId: id,
         requestId: ctx.requestId,
       });
-      return jsonResponse(200, { job: toJobSummary(job) } satisfies JobResponse);
+      return ctx.reply({ job: toJobSummary(job) });
     },
   };
 }
@@ -66,9 +53,8 @@ function jobAction(action: "cancel" | "retry"): Route {
  * Server-sent progress events, replayed from the job's event log and then live until the job ends. A client
  * that reconnects with `Last-Event-ID` (EventSource does this by itself) continues after the last event it saw.
  */
-const events: Route = {
-  method: "GET",
-  path: "/jobs/:id/events",
+const events: Route<"jobEvents"> = {
+  name: "jobEvents",
   async handle(ctx) {
     const id = uuidParam(ctx, notFound);
     const lastEventId = lastEventIdOf(ctx.request, ctx.url);

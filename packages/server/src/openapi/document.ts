@@ -1,7 +1,14 @@
-import { errorBodySchema, errorStatus } from "@ragkit/protocol";
+import {
+  contracts,
+  errorBodySchema,
+  errorStatus,
+  type RouteName,
+  type RouteSchemas,
+  type RouteSpec,
+  routeTable,
+} from "@ragkit/protocol";
 import { z } from "zod";
 import type { Route } from "../router.js";
-import { type OperationDoc, operations } from "./operations.js";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -41,7 +48,9 @@ function queryParameters(schema: z.ZodType | undefined): unknown[] {
   }));
 }
 
-function operation(route: Route, doc: OperationDoc | undefined): Record<string, unknown> {
+function operation(name: RouteName): Record<string, unknown> {
+  const route: RouteSpec = routeTable[name];
+  const doc: RouteSchemas = contracts[name];
   const auth = route.auth !== false;
   const pathParams = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
     name: m[1],
@@ -49,13 +58,13 @@ function operation(route: Route, doc: OperationDoc | undefined): Record<string, 
     required: true,
     schema: { type: "string" },
   }));
-  const success = doc?.success ?? { status: 200, description: "Success" };
+  const success = doc.response;
   const content = success.schema
     ? { "application/json": { schema: toSchema(success.schema, "output") } }
     : success.sse
       ? { "text/event-stream": { schema: { type: "string", description: success.sse } } }
       : undefined;
-  const body = doc?.body
+  const body = doc.body
     ? {
         required: true,
         content: {
@@ -77,19 +86,12 @@ function operation(route: Route, doc: OperationDoc | undefined): Record<string, 
       }
     : undefined;
   return {
-    summary: doc?.summary ?? `${route.method} ${route.path}`,
-    ...(doc?.description ? { description: doc.description } : {}),
-    tags: [doc?.tag ?? "other"],
-    operationId: `${route.method.toLowerCase()}${openApiPath(route.path)
-      .replace(/[{}]/g, "")
-      .split("/")
-      .map(
-        (p) =>
-          p.charAt(0).toUpperCase() +
-          p.slice(1).replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string) => c?.toUpperCase() ?? ""),
-      )
-      .join("")}`,
-    parameters: [...pathParams, ...queryParameters(doc?.query)],
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    tags: [doc.tag],
+    // The route table's name: stable, and what generated clients call the method.
+    operationId: name,
+    parameters: [...pathParams, ...queryParameters(doc.query)],
     ...(body ? { requestBody: body } : {}),
     ...(auth ? {} : { security: [] }),
     responses: {
@@ -102,17 +104,20 @@ function operation(route: Route, doc: OperationDoc | undefined): Record<string, 
   };
 }
 
-/** The OpenAPI 3.0 document for a route table, generated from the same zod schemas that validate requests. */
+/**
+ * The OpenAPI 3.0 document of the routes a handler serves, generated from their contracts in `@ragkit/protocol`:
+ * the same zod schemas that validate the requests, and the same summaries.
+ */
 export function buildOpenApiDocument(
   routes: readonly Route[],
   info: { title?: string; version?: string; serverUrl?: string } = {},
 ): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
-    const path = openApiPath(route.path);
-    const key = `${route.method} ${path}`;
-    paths[path] ??= {};
-    paths[path][route.method.toLowerCase()] = operation(route, operations[key]);
+  for (const { name } of routes) {
+    const { method, path } = routeTable[name];
+    const key = openApiPath(path);
+    paths[key] ??= {};
+    paths[key][method.toLowerCase()] = operation(name);
   }
   return {
     openapi: "3.0.3",
@@ -130,11 +135,4 @@ export function buildOpenApiDocument(
       schemas: { Error: toSchema(errorBodySchema, "output") },
     },
   };
-}
-
-/** Routes that no entry of `operations` documents (kept empty by a test). */
-export function undocumentedRoutes(routes: readonly Route[]): string[] {
-  return routes
-    .map((r) => `${r.method} ${openApiPath(r.path)}`)
-    .filter((key) => operations[key] === undefined);
 }

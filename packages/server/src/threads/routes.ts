@@ -1,20 +1,8 @@
 import type { ConversationMessage, ThreadSummary as StoredThread } from "@ragkit/core";
-import {
-  type CheckpointListResponse,
-  type ForkResponse,
-  forkRequestSchema,
-  listCheckpointsQuerySchema,
-  listThreadsQuerySchema,
-  renameThreadRequestSchema,
-  resumeRequestSchema,
-  type ThreadDetail,
-  type ThreadListResponse,
-  type ThreadSummary,
-  type ThreadSummaryResponse,
-} from "@ragkit/protocol";
+import type { ThreadDetail, ThreadSummary } from "@ragkit/protocol";
 import { streamRun, toRunSummary } from "../chat/routes.js";
 import type { TenantContext } from "../core.js";
-import { HttpError, invalidInput, jsonResponse } from "../http.js";
+import { HttpError } from "../http.js";
 import type { Route, RouteContext } from "../router.js";
 import type { RunManager } from "../runs/manager.js";
 
@@ -90,35 +78,25 @@ export function transcriptOf(conversation: readonly ConversationMessage[]): Thre
   );
 }
 
-const listThreads: Route = {
-  method: "GET",
-  path: "/threads",
+const listThreads: Route<"listThreads"> = {
+  name: "listThreads",
   async handle(c) {
-    const raw: Record<string, string> = {};
-    for (const key of ["limit", "before"] as const) {
-      const value = c.url.searchParams.get(key);
-      if (value !== null) raw[key] = value;
-    }
-    const parsed = listThreadsQuerySchema.safeParse(raw);
-    if (!parsed.success) throw invalidInput("thread list query", parsed.error.issues);
+    const query = c.query();
     const { ctx } = await c.tenant();
     const manager = await c.chat.runs();
     const threads = await manager.runs.listThreads(ctx, {
-      limit: parsed.data.limit,
-      ...(parsed.data.before ? { before: new Date(parsed.data.before) } : {}),
+      limit: query.limit,
+      ...(query.before ? { before: new Date(query.before) } : {}),
     });
-    const body: ThreadListResponse = {
+    return c.reply({
       threads: threads.map(toThreadSummary),
-      nextCursor:
-        threads.length === parsed.data.limit ? (threads.at(-1)?.updatedAt.toISOString() ?? null) : null,
-    };
-    return jsonResponse(200, body);
+      nextCursor: threads.length === query.limit ? (threads.at(-1)?.updatedAt.toISOString() ?? null) : null,
+    });
   },
 };
 
-const getThread: Route = {
-  method: "GET",
-  path: "/threads/:id",
+const getThread: Route<"getThread"> = {
+  name: "getThread",
   async handle(c) {
     const { ctx, manager, threadId } = await threadOf(c);
     const [runs, state] = await Promise.all([
@@ -132,74 +110,61 @@ const getThread: Route = {
       interrupt: state.interrupt,
       runs: runs.map(toRunSummary),
     };
-    return jsonResponse(200, { thread });
+    return c.reply({ thread });
   },
 };
 
-const listCheckpoints: Route = {
-  method: "GET",
-  path: "/threads/:id/checkpoints",
+const listCheckpoints: Route<"listCheckpoints"> = {
+  name: "listCheckpoints",
   async handle(c) {
-    const parsed = listCheckpointsQuerySchema.safeParse(Object.fromEntries(c.url.searchParams));
-    if (!parsed.success) throw invalidInput("checkpoint list query", parsed.error.issues);
+    const { limit } = c.query();
     const { ctx, manager, threadId } = await threadOf(c);
-    const checkpoints = await manager.agent.listCheckpoints(ctx, threadId, { limit: parsed.data.limit });
-    return jsonResponse(200, { checkpoints } satisfies CheckpointListResponse);
+    return c.reply({ checkpoints: await manager.agent.listCheckpoints(ctx, threadId, { limit }) });
   },
 };
 
-const forkThread: Route = {
-  method: "POST",
-  path: "/threads/:id/fork",
+const forkThread: Route<"forkThread"> = {
+  name: "forkThread",
   async handle(c) {
-    const parsed = forkRequestSchema.safeParse(await c.json());
-    if (!parsed.success) throw invalidInput("fork request", parsed.error.issues);
+    const { checkpointId } = await c.body();
     const { ctx, manager, threadId } = await threadOf(c);
-    const fork = await manager.agent.fork(ctx, threadId, parsed.data.checkpointId);
-    await ctxAudit(c, ctx, "agent.fork", threadId, {
-      checkpointId: parsed.data.checkpointId,
-      forkId: fork.checkpointId,
-    });
-    return jsonResponse(201, fork satisfies ForkResponse);
+    const fork = await manager.agent.fork(ctx, threadId, checkpointId);
+    await ctxAudit(c, ctx, "agent.fork", threadId, { checkpointId, forkId: fork.checkpointId });
+    return c.reply(fork);
   },
 };
 
-const resumeThread: Route = {
-  method: "POST",
-  path: "/threads/:id/resume",
+const resumeThread: Route<"resumeThread"> = {
+  name: "resumeThread",
   async handle(c) {
-    const parsed = resumeRequestSchema.safeParse(await c.json());
-    if (!parsed.success) throw invalidInput("resume request", parsed.error.issues);
+    const body = await c.body();
     const { ctx, manager, threadId } = await threadOf(c);
     if (!(await manager.agent.getPendingInterrupt(ctx, threadId))) {
       throw new HttpError("conflict", "There is no pending approval on this thread.");
     }
     const run = await manager.start(
       ctx,
-      { kind: "resume", threadId, decision: parsed.data.decision },
-      { runId: parsed.data.runId, background: parsed.data.background, requestId: c.requestId },
+      { kind: "resume", threadId, decision: body.decision },
+      { runId: body.runId, background: body.background, requestId: c.requestId },
     );
     return streamRun(c, run.id, threadId, 0);
   },
 };
 
-const renameThread: Route = {
-  method: "PATCH",
-  path: "/threads/:id",
+const renameThread: Route<"renameThread"> = {
+  name: "renameThread",
   async handle(c) {
-    const parsed = renameThreadRequestSchema.safeParse(await c.json());
-    if (!parsed.success) throw invalidInput("thread rename", parsed.error.issues);
+    const { title } = await c.body();
     const { ctx, manager, threadId } = await threadOf(c);
-    const renamed = await manager.runs.renameThread(ctx, threadId, parsed.data.title);
+    const renamed = await manager.runs.renameThread(ctx, threadId, title);
     if (!renamed) throw notFound();
     await ctxAudit(c, ctx, "agent.thread.rename", threadId, {});
-    return jsonResponse(200, { thread: toThreadSummary(renamed) } satisfies ThreadSummaryResponse);
+    return c.reply({ thread: toThreadSummary(renamed) });
   },
 };
 
-const deleteThread: Route = {
-  method: "DELETE",
-  path: "/threads/:id",
+const deleteThread: Route<"deleteThread"> = {
+  name: "deleteThread",
   async handle(c) {
     const { ctx, manager, threadId } = await threadOf(c);
     if (await manager.activeRun(ctx, threadId)) {
