@@ -1,4 +1,15 @@
 import { z } from "zod";
+import {
+  type Citation,
+  citationSchema,
+  type PendingInterrupt,
+  pendingInterruptSchema,
+  runUsageSchema,
+  type ToolCall,
+  toolCallSchema,
+  type ValidationResult,
+  validationSchema,
+} from "./agent-parts.js";
 import { textSchema } from "./text.js";
 
 /**
@@ -28,46 +39,22 @@ export const chatRequestSchema = z.object({
 });
 export type ChatRequest = z.input<typeof chatRequestSchema>;
 
+/**
+ * A step name. Left open on the wire (the agent's steps are `stepSchema`): a client keeps parsing the stream of a
+ * newer server whose agent has a step this client does not know, and shows it as text.
+ */
 export const chatStepSchema = z.string();
 
-export const chatCitationSchema = z.object({
-  marker: z.number().int(),
-  chunkId: z.string(),
-  documentId: z.string(),
-  documentTitle: z.string().nullable(),
-  start: z.number().int(),
-  end: z.number().int(),
-  quote: z.string(),
-  pageNumber: z.number().int().nullable(),
-});
-export type ChatCitation = z.infer<typeof chatCitationSchema>;
-
-export const chatValidationSchema = z.object({
-  status: z.enum(["supported", "partially_supported", "unsupported"]),
-  claims: z.array(z.record(z.string(), z.unknown())),
-  issues: z.array(z.string()),
-});
-export type ChatValidation = z.infer<typeof chatValidationSchema>;
-
-export const chatToolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  args: z.record(z.string(), z.unknown()),
-  result: z.unknown(),
-});
-export type ChatToolCall = z.infer<typeof chatToolCallSchema>;
-
+// The wire's pieces are the agent event union's (agent-parts.ts), under the names clients already import.
+export const chatCitationSchema = citationSchema;
+export type ChatCitation = Citation;
+export const chatValidationSchema = validationSchema;
+export type ChatValidation = ValidationResult;
+export const chatToolCallSchema = toolCallSchema;
+export type ChatToolCall = ToolCall;
 /** An approval the run is waiting for: answer it with `POST /threads/:id/resume`. */
-export const chatInterruptSchema = z.object({
-  id: z.string(),
-  kind: z.literal("approval"),
-  tool: z.string(),
-  args: z.record(z.string(), z.unknown()),
-  reason: z.string(),
-  /** The assistant message (in the thread's messages) that shows this request to the user. */
-  messageId: z.string().optional(),
-});
-export type ChatInterrupt = z.infer<typeof chatInterruptSchema>;
+export const chatInterruptSchema = pendingInterruptSchema;
+export type ChatInterrupt = PendingInterrupt;
 
 /** The data of each SSE event type. */
 export const chatEventDataSchemas = {
@@ -94,11 +81,12 @@ export const chatEventDataSchemas = {
     threadId: z.string(),
     status: z.enum(["completed", "interrupted"]),
     answer: z.string(),
+    /** Open on the wire like `step` (the agent's kinds are `answerKindSchema`). */
     answerKind: z.string(),
     citations: z.array(chatCitationSchema),
     validation: chatValidationSchema.nullable(),
     /** Token usage of the run's model calls, when the models report it. */
-    usage: z.record(z.string(), z.unknown()).optional(),
+    usage: runUsageSchema.optional(),
   }),
   /** Last event of a failed or stopped run (`code` "aborted" when stopped). */
   error: z.object({ code: z.string(), message: z.string() }),
@@ -108,6 +96,10 @@ export type ChatEventType = keyof typeof chatEventDataSchemas;
 export type ChatEventData<T extends ChatEventType> = z.infer<(typeof chatEventDataSchemas)[T]>;
 export type ChatEvent = {
   [T in ChatEventType]: { type: T; id: number; data: ChatEventData<T> };
+}[ChatEventType];
+/** A plain-SSE event before it is numbered: what `toChatEvent` makes of an agent event. */
+export type ChatEventPayload = {
+  [T in ChatEventType]: { type: T; data: ChatEventData<T> };
 }[ChatEventType];
 export const chatEventTypes = Object.keys(chatEventDataSchemas) as ChatEventType[];
 

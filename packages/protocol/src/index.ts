@@ -3,9 +3,12 @@
  * inferred from them. `@ragkit/server` validates requests with these schemas; `@ragkit/react` validates
  * responses with them, so the two cannot drift apart silently.
  */
+export * from "./agent-events.js";
+export * from "./agent-parts.js";
 export * from "./audit.js";
 export * from "./chart.js";
 export * from "./chat.js";
+export * from "./chat-events.js";
 export * from "./connectors.js";
 export * from "./contract/index.js";
 export * from "./cursors.js";

@@ -1,4 +1,10 @@
 import { interrupt } from "@langchain/langgraph";
+import {
+  type ApprovalDecision,
+  type ApprovalRequest,
+  approvalDecisionSchema,
+  approvalRequestSchema,
+} from "@ragkit/protocol";
 import { z } from "zod";
 import { ValidationError } from "../errors/index.js";
 
@@ -10,33 +16,15 @@ import { ValidationError } from "../errors/index.js";
  * On resume LangGraph re-runs the whole node from its start, so everything a node does before
  * `requestApproval` must be free of side effects (or idempotent); do the work after the decision.
  */
-export const approvalRequestSchema = z.object({
-  kind: z.literal("approval"),
-  /** The step or tool waiting for approval ("retrieve", later "sql", …). */
-  tool: z.string(),
-  /** What it is about to do, as JSON (the arguments an "edit" decision replaces). */
-  args: z.record(z.string(), z.unknown()),
-  /** Why approval is asked for, user-facing. */
-  reason: z.string(),
-});
-export type ApprovalRequest = z.infer<typeof approvalRequestSchema>;
-
-/**
- * An approval request waiting on a thread, with LangGraph's interrupt id and the id of the assistant message
- * that tells the user what awaits approval (absent on requests made by `requestApproval` inside a tool).
- */
-export const pendingInterruptSchema = approvalRequestSchema.extend({
-  id: z.string(),
-  messageId: z.string().optional(),
-});
-export type PendingInterrupt = z.infer<typeof pendingInterruptSchema>;
-
-export const approvalDecisionSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("approve") }),
-  z.object({ type: z.literal("reject"), reason: z.string().max(2000).optional() }),
-  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()) }),
-]);
-export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
+// The request, the pending interrupt and the decision travel in the agent's events: defined in @ragkit/protocol.
+export {
+  type ApprovalDecision,
+  type ApprovalRequest,
+  approvalDecisionSchema,
+  approvalRequestSchema,
+  type PendingInterrupt,
+  pendingInterruptSchema,
+} from "@ragkit/protocol";
 
 /** Steps that can be gated with `requireApprovalFor`. Tools (SQL, …) will add theirs. */
 export const approvalStepSchema = z.enum(["retrieve", "query_database"]);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BaseMessage } from "@langchain/core/messages";
-import { z } from "zod";
+import type { ConversationMessage } from "@ragkit/protocol";
 
 /*
  * The conversation as clients see it: the thread's LangGraph `messages`, each with the id it was streamed
@@ -8,23 +8,12 @@ import { z } from "zod";
  * saw live is exactly what they see after a reload.
  */
 
-export const conversationToolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  args: z.record(z.string(), z.unknown()),
-});
-export type ConversationToolCall = z.infer<typeof conversationToolCallSchema>;
-
-export const conversationMessageSchema = z.object({
-  id: z.string(),
-  role: z.enum(["user", "assistant", "tool"]),
-  content: z.string(),
-  /** Assistant messages: the tools it called (results follow as `tool` messages). */
-  toolCalls: z.array(conversationToolCallSchema).optional(),
-  /** Tool messages: the call they answer. */
-  toolCallId: z.string().optional(),
-});
-export type ConversationMessage = z.infer<typeof conversationMessageSchema>;
+export {
+  type ConversationMessage,
+  type ConversationToolCall,
+  conversationMessageSchema,
+  conversationToolCallSchema,
+} from "@ragkit/protocol";
 
 /** Marks a user message that answered a pending approval ("approve"): shown, but never taken as the question. */
 const APPROVAL_REPLY = "ragkit_approval_reply";

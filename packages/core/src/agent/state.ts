@@ -1,4 +1,11 @@
 import { MessagesValue, ReducedValue, StateSchema } from "@langchain/langgraph";
+import {
+  answerKindSchema,
+  citationSchema,
+  stepSchema,
+  toolCallSchema,
+  validationSchema,
+} from "@ragkit/protocol";
 import { z } from "zod";
 import { approvalStateSchema } from "./approval.js";
 import { conversationToolCallSchema } from "./messages.js";
@@ -72,55 +79,22 @@ export const passageSchema = z.object({
 });
 export type Passage = z.infer<typeof passageSchema>;
 
-export const citationSchema = z.object({
-  /** The number in the answer's "[n]" marker. */
-  marker: z.number().int().min(1),
-  chunkId: z.string(),
-  documentId: z.string(),
-  documentTitle: z.string().nullable(),
-  /** [start, end) offsets of the quoted span in the document text. */
-  start: z.number().int().min(0),
-  end: z.number().int().min(0),
-  quote: z.string(),
-  pageNumber: z.number().int().nullable(),
-});
-export type Citation = z.infer<typeof citationSchema>;
-
-export const claimCheckSchema = z.object({
-  sentence: z.string(),
-  markers: z.array(z.number().int()),
-  supported: z.boolean(),
-  /** Fraction of the sentence's content terms found in its cited passages (0..1). */
-  overlap: z.number().min(0).max(1),
-  reason: z.string().optional(),
-});
-
-export const validationSchema = z.object({
-  status: z.enum(["supported", "partially_supported", "unsupported"]),
-  claims: z.array(claimCheckSchema),
-  /** Problems found, one line each (unknown markers, uncited claims, numbers absent from the source, …). */
-  issues: z.array(z.string()),
-});
-export type ValidationResult = z.infer<typeof validationSchema>;
-export type ClaimCheck = z.infer<typeof claimCheckSchema>;
-
-/** "data": computed from the tenant's structured data by the read-only SQL tool. */
-export const answerKindSchema = z.enum(["extractive", "generative", "conversational", "data", "none"]);
-export type AnswerKind = z.infer<typeof answerKindSchema>;
-
-export const stepSchema = z.enum([
-  "start",
-  "analyze",
-  "rewrite",
-  "retrieve",
-  "rerank",
-  "generate",
-  "validate",
-  "respond",
-  "query",
-  "approve",
-]);
-export type AgentStep = z.infer<typeof stepSchema>;
+// What the agent's events carry (citations, validation, steps, tool calls) is wire protocol, defined once in
+// @ragkit/protocol; re-exported under the names `@ragkit/core` always had. The rest of this file is core-only.
+export {
+  type AgentStep,
+  type AnswerKind,
+  answerKindSchema,
+  type Citation,
+  type ClaimCheck,
+  citationSchema,
+  claimCheckSchema,
+  stepSchema,
+  type ToolCall,
+  toolCallSchema,
+  type ValidationResult,
+  validationSchema,
+} from "@ragkit/protocol";
 
 /**
  * The agent's graph state (LangGraph `StateSchema`, validated with zod on input and on every node output).
@@ -128,15 +102,6 @@ export type AgentStep = z.infer<typeof stepSchema>;
  * reset by `analyze` at the start of each turn. `tenantId`/`userId` are a record of who the thread belongs
  * to, written by the agent from the verified TenantContext; nodes never read the tenant from here.
  */
-/** A tool the agent ran this turn, with its arguments and result (rendered by the UI, e.g. a chart). */
-export const toolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  args: z.record(z.string(), z.unknown()),
-  result: z.unknown(),
-});
-export type ToolCall = z.infer<typeof toolCallSchema>;
-
 export const RagAgentState = new StateSchema({
   messages: MessagesValue,
   tenantId: z.string().default(""),

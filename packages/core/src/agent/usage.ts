@@ -1,30 +1,9 @@
-import { z } from "zod";
+import type { ModelUsage, RunUsage } from "@ragkit/protocol";
 import type { KnowledgeStore } from "../store/knowledge-store.js";
 import type { TenantContext } from "../tenant/context.js";
 
-/** Tokens used by one model call of the agent, tagged with the role that made it. */
-export const modelUsageSchema = z.object({
-  /** analyze, rewrite, rerank, generate, validate or respond. */
-  role: z.string(),
-  /** The provider's model name (e.g. "gpt-4o-mini"). */
-  model: z.string(),
-  inputTokens: z.number().int().min(0),
-  outputTokens: z.number().int().min(0),
-  totalTokens: z.number().int().min(0),
-});
-export type ModelUsage = z.infer<typeof modelUsageSchema>;
-
-/** Token usage of one run, summed over its model calls (offline models use none). */
-export const runUsageSchema = z.object({
-  inputTokens: z.number().int().min(0),
-  outputTokens: z.number().int().min(0),
-  totalTokens: z.number().int().min(0),
-  /** Number of model calls. */
-  calls: z.number().int().min(0),
-  /** Per role and model, in order of first use. */
-  byRole: z.array(modelUsageSchema),
-});
-export type RunUsage = z.infer<typeof runUsageSchema>;
+// Run usage travels in `run_finished` events: defined in @ragkit/protocol.
+export { type ModelUsage, modelUsageSchema, type RunUsage, runUsageSchema } from "@ragkit/protocol";
 
 export function sumUsage(records: readonly ModelUsage[]): RunUsage {
   const byKey = new Map<string, ModelUsage>();

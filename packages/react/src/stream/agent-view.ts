@@ -1,4 +1,4 @@
-import type { ChatCitation, ChatInterrupt, ChatToolCall, ChatValidation } from "@ragkit/protocol";
+import type { AgentSharedState, ChatCitation } from "@ragkit/protocol";
 import { isJsonObject } from "./wire.js";
 
 /** A document the agent found relevant, with a short preview of the passage it cites. */
@@ -9,16 +9,14 @@ export interface FoundDocument {
   pageNumber: number | null;
 }
 
-/** The agent's progress as the generative UI shows it; built from either chat transport. */
-export interface AgentView {
+/**
+ * The agent's progress as the generative UI shows it; built from either chat transport. The server's shared
+ * state (`AgentSharedState`, from the agent event union in @ragkit/protocol) field for field, so a field added
+ * there does not compile here until it is read; `step` and `answerKind` stay open strings, as on the wire (a
+ * newer server's agent may have steps this client does not know).
+ */
+export interface AgentView extends Omit<AgentSharedState, "step" | "answerKind"> {
   step: string | null;
-  /** 0..1 */
-  progress: number;
-  thoughts: string[];
-  citations: ChatCitation[];
-  validation: ChatValidation | null;
-  toolCalls: ChatToolCall[];
-  interrupt: ChatInterrupt | null;
   /** "none" when nothing in the documents answers the question; null while running or unknown. */
   answerKind: string | null;
   /** One entry per cited document, in citation order. */
@@ -39,9 +37,9 @@ function sharedStateOf(source: Record<string, unknown>): Omit<AgentView, "docume
     progress: typeof progress === "number" && progress >= 0 && progress <= 1 ? progress : 0,
     thoughts: list<unknown>(thoughts).filter((t): t is string => typeof t === "string"),
     citations: list<unknown>(source.citations).filter(isCitation),
-    validation: objectOrNull<ChatValidation>(source.validation),
-    toolCalls: list<ChatToolCall>(source.toolCalls).filter(isJsonObject),
-    interrupt: objectOrNull<ChatInterrupt>(source.interrupt),
+    validation: objectOrNull<AgentSharedState["validation"]>(source.validation),
+    toolCalls: list<AgentSharedState["toolCalls"][number]>(source.toolCalls).filter(isJsonObject),
+    interrupt: objectOrNull<AgentSharedState["interrupt"]>(source.interrupt),
     answerKind: typeof source.answerKind === "string" ? source.answerKind : null,
   };
 }

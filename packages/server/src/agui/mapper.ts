@@ -1,9 +1,7 @@
-import type { ConversationMessage } from "@ragkit/core";
-import type { StoredEvent } from "../runs/live-run.js";
+import type { AgentEvent, AgentEventOf, AgentSharedState, ConversationMessage } from "@ragkit/protocol";
 import {
   type AguiMessage,
   insertToolResult,
-  isConversationMessage,
   textContent,
   toAguiMessage,
   toAguiToolCall,
@@ -12,22 +10,10 @@ import {
 /** An AG-UI 0.0.59 event, as plain JSON (the `@ag-ui/core` shapes; validated by the contract tests). */
 export type AguiEvent = { type: string } & Record<string, unknown>;
 
-/** The shared state CopilotKit's `useAgent`/`useCoAgent` sees for a RagKit run. */
-export interface AguiState {
-  step: string;
-  progress: number;
-  thoughts: string[];
-  citations: unknown[];
-  validation: unknown;
-  toolCalls: unknown[];
-  interrupt: unknown;
-  /** How the answer was made ("none": nothing in the documents answers it); null until the run ends. */
-  answerKind: string | null;
-}
-
 export const INTERRUPT_EVENT = "on_interrupt";
 
-export function initialState(): AguiState {
+/** The shared state CopilotKit's `useAgent`/`useCoAgent` sees for a RagKit run, before its first event. */
+export function initialState(): AgentSharedState {
   return {
     step: "start",
     progress: 0,
@@ -64,8 +50,7 @@ export interface AguiMapperOptions {
  * Messages use the ids the thread stores, and the mapper folds what it emits over the client's messages:
  * when a message changes after it was shown (a regenerated answer, a declined approval's note) it sends a
  * MESSAGES_SNAPSHOT of that folded list, so the client ends with exactly what a replay (`connect`) shows.
- * Tool calls carry their assistant message as `parentMessageId`. Unknown agent events are skipped (the union
- * grows additively).
+ * Tool calls carry their assistant message as `parentMessageId`.
  */
 export class AguiMapper {
   private open: string | null = null;
@@ -73,8 +58,6 @@ export class AguiMapper {
   private readonly state = initialState();
   private readonly folded: AguiMessage[];
   private answered = false;
-  private interrupt: { id: string; tool?: unknown; reason?: unknown; args?: unknown; kind?: unknown } | null =
-    null;
 
   constructor(
     private readonly ids: { threadId: string; runId: string },
@@ -88,8 +71,11 @@ export class AguiMapper {
     return this.folded;
   }
 
-  map(event: StoredEvent): AguiEvent[] {
-    const d = event.data;
+  /**
+   * The AG-UI events of one agent event. The switch is exhaustive over the agent's event union: a new event
+   * type does not compile until it is mapped here (and in the protocol's `toChatEvent`).
+   */
+  map(event: AgentEvent): AguiEvent[] {
     const out: AguiEvent[] = [];
     switch (event.type) {
       case "run_started":
@@ -97,7 +83,7 @@ export class AguiMapper {
         out.push({ type: "STATE_SNAPSHOT", snapshot: { ...this.state } });
         break;
       case "step_started": {
-        const step = String(d.step);
+        const { step } = event;
         if (!this.openSteps.has(step)) {
           this.openSteps.add(step);
           out.push({ type: "STEP_STARTED", stepName: step });
@@ -106,90 +92,87 @@ export class AguiMapper {
         out.push({ type: "STATE_DELTA", delta: [replace("/step", step)] });
         break;
       }
-      case "step_finished": {
-        const step = String(d.step);
-        if (this.openSteps.delete(step)) out.push({ type: "STEP_FINISHED", stepName: step });
+      case "step_finished":
+        if (this.openSteps.delete(event.step)) out.push({ type: "STEP_FINISHED", stepName: event.step });
         break;
-      }
       case "progress":
-        this.state.progress = Number(d.progress);
-        out.push({ type: "STATE_DELTA", delta: [replace("/progress", this.state.progress)] });
+        this.state.progress = event.progress;
+        out.push({ type: "STATE_DELTA", delta: [replace("/progress", event.progress)] });
         break;
       case "thought":
-        this.state.thoughts.push(String(d.text));
-        out.push({ type: "STATE_DELTA", delta: [{ op: "add", path: "/thoughts/-", value: String(d.text) }] });
+        this.state.thoughts.push(event.text);
+        out.push({ type: "STATE_DELTA", delta: [{ op: "add", path: "/thoughts/-", value: event.text }] });
         break;
       case "text_delta":
-        out.push(
-          ...this.text(
-            String(d.messageId ?? `${this.ids.runId}:answer`),
-            String(d.delta ?? ""),
-            d.reset === true,
-          ),
-        );
+        out.push(...this.text(event.messageId, event.delta, event.reset === true));
         break;
       case "message":
-        if (isConversationMessage(d.message)) out.push(...this.message(d.message));
+        out.push(...this.message(event.message));
         break;
-      case "tool_call": {
+      case "tool_call":
         // The calls themselves reach the chat as messages; the state keeps them for renderers of agent state.
-        const call = d.toolCall as { id: string; name: string; args: unknown; result: unknown };
-        this.state.toolCalls.push(call);
-        out.push({ type: "STATE_DELTA", delta: [{ op: "add", path: "/toolCalls/-", value: call }] });
+        this.state.toolCalls.push(event.toolCall);
+        out.push({
+          type: "STATE_DELTA",
+          delta: [{ op: "add", path: "/toolCalls/-", value: event.toolCall }],
+        });
         break;
-      }
       case "citations":
-        this.state.citations = (d.citations as unknown[]) ?? [];
-        out.push({ type: "STATE_DELTA", delta: [replace("/citations", this.state.citations)] });
+        this.state.citations = event.citations;
+        out.push({ type: "STATE_DELTA", delta: [replace("/citations", event.citations)] });
         break;
       case "validation":
-        this.state.validation = d.validation ?? null;
-        out.push({ type: "STATE_DELTA", delta: [replace("/validation", this.state.validation)] });
+        this.state.validation = event.validation;
+        out.push({ type: "STATE_DELTA", delta: [replace("/validation", event.validation)] });
         break;
       case "interrupt":
-        this.state.interrupt = d.interrupt ?? null;
-        this.interrupt = (d.interrupt as typeof this.interrupt) ?? null;
-        out.push({ type: "STATE_DELTA", delta: [replace("/interrupt", this.state.interrupt)] });
-        out.push({ type: "CUSTOM", name: INTERRUPT_EVENT, value: d.interrupt });
+        this.state.interrupt = event.interrupt;
+        out.push({ type: "STATE_DELTA", delta: [replace("/interrupt", event.interrupt)] });
+        out.push({ type: "CUSTOM", name: INTERRUPT_EVENT, value: event.interrupt });
         break;
-      case "run_finished": {
-        const answer = String(d.answer ?? "");
-        // An answer no message event carried (a custom graph) still reaches the chat as one message.
-        if (!this.answered && answer !== "")
-          out.push(...this.text(`${this.ids.runId}:answer`, answer, false));
-        if (typeof d.answerKind === "string") {
-          this.state.answerKind = d.answerKind;
-          out.push({ type: "STATE_DELTA", delta: [replace("/answerKind", d.answerKind)] });
-        }
-        out.push(...this.closeMessage(), ...this.closeSteps());
-        out.push({
-          type: "RUN_FINISHED",
-          threadId: this.ids.threadId,
-          runId: this.ids.runId,
-          result: {
-            status: d.status,
-            answerKind: d.answerKind,
-            citations: d.citations,
-            validation: d.validation ?? null,
-            ...(d.usage === undefined ? {} : { usage: d.usage }),
-          },
-          ...(d.status === "interrupted" && this.interrupt && this.options.standardInterrupts
-            ? { outcome: interruptOutcome(this.interrupt) }
-            : {}),
-        });
+      case "approval":
+        // Not shown as such: the approval note message and the resumed run's events carry the outcome.
         break;
-      }
+      case "run_finished":
+        out.push(...this.finish(event));
+        break;
       case "run_error":
         out.push(...this.closeMessage(), ...this.closeSteps());
-        out.push({
-          type: "RUN_ERROR",
-          message: String(d.message ?? "The run failed."),
-          code: String(d.code ?? "internal_error"),
-        });
+        out.push({ type: "RUN_ERROR", message: event.message, code: event.code });
         break;
-      default:
-        break;
+      default: {
+        // Compile-time exhaustiveness; at run time (an event from a newer agent) nothing is sent.
+        const unhandled: never = event;
+        void unhandled;
+      }
     }
+    return out;
+  }
+
+  private finish(event: AgentEventOf<"run_finished">): AguiEvent[] {
+    const out: AguiEvent[] = [];
+    // An answer no message event carried (a custom graph) still reaches the chat as one message.
+    if (!this.answered && event.answer !== "")
+      out.push(...this.text(`${this.ids.runId}:answer`, event.answer, false));
+    this.state.answerKind = event.answerKind;
+    out.push({ type: "STATE_DELTA", delta: [replace("/answerKind", event.answerKind)] });
+    out.push(...this.closeMessage(), ...this.closeSteps());
+    const interrupt = this.state.interrupt;
+    out.push({
+      type: "RUN_FINISHED",
+      threadId: this.ids.threadId,
+      runId: this.ids.runId,
+      result: {
+        status: event.status,
+        answerKind: event.answerKind,
+        citations: event.citations,
+        validation: event.validation,
+        ...(event.usage === undefined ? {} : { usage: event.usage }),
+      },
+      ...(event.status === "interrupted" && interrupt && this.options.standardInterrupts
+        ? { outcome: interruptOutcome(interrupt) }
+        : {}),
+    });
     return out;
   }
 
@@ -325,13 +308,10 @@ export function interruptOutcome(interrupt: {
  * `messages`, so that a message changed after it was shown is replaced in the client without losing the rest.
  */
 export async function* toAguiEvents(
-  events: AsyncIterable<{ type: string }>,
+  events: AsyncIterable<AgentEvent>,
   ids: { threadId: string; runId: string },
   options: AguiMapperOptions = {},
 ): AsyncGenerator<AguiEvent> {
   const mapper = new AguiMapper(ids, options);
-  let seq = 0;
-  for await (const event of events) {
-    yield* mapper.map({ seq: ++seq, type: event.type, data: event as unknown as Record<string, unknown> });
-  }
+  for await (const event of events) yield* mapper.map(event);
 }

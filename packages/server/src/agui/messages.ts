@@ -42,16 +42,6 @@ export function toAguiMessage(m: ConversationMessage): AguiMessage {
   }
 }
 
-/** The agent's `message` event payload (stored events are the agent's own; this guards older rows). */
-export function isConversationMessage(value: unknown): value is ConversationMessage {
-  const m = value as Partial<ConversationMessage> | null;
-  return (
-    typeof m?.id === "string" &&
-    (m.role === "user" || m.role === "assistant" || m.role === "tool") &&
-    typeof m.content === "string"
-  );
-}
-
 export const textContent = (content: unknown): string => (typeof content === "string" ? content : "");
 
 /**

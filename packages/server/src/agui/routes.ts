@@ -91,7 +91,7 @@ async function run(c: RouteContext, agentId: string | undefined, body: unknown):
       disconnect.addEventListener("abort", () => subscription.abort(), { once: true });
       try {
         for await (const event of events) {
-          for (const e of mapper.map(event)) yield `id: ${event.seq}\n${frame(e)}`;
+          for (const e of mapper.map(event.event)) yield `id: ${event.seq}\n${frame(e)}`;
           if (disconnect.aborted) return;
         }
       } finally {

@@ -1,11 +1,8 @@
+import type { AgentEvent } from "@ragkit/protocol";
 import type { TenantContext } from "../core.js";
+import type { StoredEvent } from "./stored-event.js";
 
-/** One event of a run as stored and streamed: `seq` is its SSE id. `data` is the agent's event. */
-export interface StoredEvent {
-  seq: number;
-  type: string;
-  data: Record<string, unknown>;
-}
+export type { StoredEvent } from "./stored-event.js";
 
 /**
  * A run executing in this process: the full event log in memory (runs are short; dropped when the run ends),
@@ -31,12 +28,12 @@ export class LiveRun {
     readonly background: boolean,
   ) {}
 
-  push(type: string, data: Record<string, unknown>): StoredEvent {
-    const event = { seq: this.events.length + 1, type, data };
-    this.events.push(event);
-    this.unsaved.push(event);
+  push(event: AgentEvent): StoredEvent {
+    const stored = { seq: this.events.length + 1, event };
+    this.events.push(stored);
+    this.unsaved.push(stored);
     this.wake();
-    return event;
+    return stored;
   }
 
   finish(): void {

@@ -9,7 +9,8 @@ import type {
 } from "@ragkit/core";
 import type { KnowledgeStore, TenantContext } from "../core.js";
 import { HttpError } from "../http.js";
-import { LiveRun, type StoredEvent } from "./live-run.js";
+import { LiveRun } from "./live-run.js";
+import { fromRunEventRow, InvalidRunEventError, type StoredEvent, toRunEventRow } from "./stored-event.js";
 
 export type RunStart =
   | { kind: "message"; message: string; threadId?: string | undefined; messageId?: string | undefined }
@@ -129,7 +130,7 @@ export class RunManager {
       for await (const event of stream) {
         // The events could not be stored: nothing more is streamed that a replay would not have.
         if (live.persistFailed) break;
-        live.push(event.type, event as unknown as Record<string, unknown>);
+        live.push(event);
         this.flush(live);
         if (event.type === "approval") {
           // However the approval was answered: the API, a typed reply, or a new message that declined it.
@@ -167,7 +168,7 @@ export class RunManager {
         code: "internal_error",
         message: "The run failed.",
       };
-      live.push(last.type, last as unknown as Record<string, unknown>);
+      live.push(last);
     }
     if (live.persistFailed) {
       last = {
@@ -177,7 +178,7 @@ export class RunManager {
         code: "persistence_failed",
         message: "The conversation could not be saved, so the answer was stopped. Try again.",
       };
-      live.push(last.type, last as unknown as Record<string, unknown>);
+      live.push(last);
     }
     const status =
       last?.type === "run_finished"
@@ -198,7 +199,7 @@ export class RunManager {
           ctx,
           live.id,
           { status, ...(final?.type === "run_error" ? { errorCode: final.code, error: final.message } : {}) },
-          rest,
+          rest.map(toRunEventRow),
         ),
       );
       live.unsaved.splice(0, rest.length);
@@ -257,7 +258,9 @@ export class RunManager {
       while (live.unsaved.length > 0 && !live.persistFailed) {
         const batch = live.unsaved.slice(0, PAGE);
         try {
-          await this.withRetries(() => this.deps.runs.appendEvents(live.ctx, live.id, batch));
+          await this.withRetries(() =>
+            this.deps.runs.appendEvents(live.ctx, live.id, batch.map(toRunEventRow)),
+          );
           live.unsaved.splice(0, batch.length);
         } catch (error) {
           // Still failing after the retries: the events stay queued (in order) for the run's final write, and
@@ -337,9 +340,11 @@ export class RunManager {
     let current = run;
     for (;;) {
       const events = await this.deps.runs.listEvents(ctx, run.id, { afterSeq: after, limit: PAGE });
-      for (const e of events) {
-        after = e.seq;
-        yield { seq: e.seq, type: e.type, data: e.data };
+      for (const row of events) {
+        after = row.seq;
+        const stored = fromRunEventRow(run.id, row);
+        if (stored instanceof InvalidRunEventError) this.deps.onError(stored);
+        else yield stored;
       }
       if (signal.aborted) return;
       if (events.length === PAGE) continue;

@@ -1,4 +1,4 @@
-import { RunStore, seedExampleSales } from "@ragkit/core";
+import { type NewRunEvent, RunStore, seedExampleSales } from "@ragkit/core";
 import { chatEventDataSchemas, parseChatEvent, type RunResponse } from "@ragkit/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support.js";
@@ -299,7 +299,7 @@ describe("tenant isolation", () => {
 
 describe("runs of a crashed replica", () => {
   /** A run row as a replica leaves it when it dies mid-run: "running", one event, no heartbeat for an hour. */
-  async function orphan(threadId: string): Promise<string> {
+  async function orphan(threadId: string, extra: NewRunEvent[] = []): Promise<string> {
     const runs = new RunStore(w.store);
     const run = await runs.createRun(w.a, {
       threadId,
@@ -314,6 +314,7 @@ describe("runs of a crashed replica", () => {
         type: "run_started",
         data: { type: "run_started", runId: run.id, threadId, tenantId: null, timestamp: 0 },
       },
+      ...extra,
     ]);
     await w.store.withTenant(w.a, (tx) =>
       tx.query(
@@ -331,6 +332,22 @@ describe("runs of a crashed replica", () => {
     expect(frames.at(-1)?.event).toBe("error");
     expect(JSON.parse(frames.at(-1)!.data)).toMatchObject({ code: "owner_lost" });
     expect(await runStatus(runId)).toBe("failed");
+  });
+
+  it("skips a stored row that is not an agent event instead of ending the stream", async () => {
+    const runId = await orphan("orphaned-bad-row", [
+      { seq: 2, type: "run_exploded", data: { type: "run_exploded" } },
+      { seq: 3, type: "thought", data: { type: "thought", step: "analyze" } },
+      {
+        seq: 4,
+        type: "step_started",
+        data: { type: "step_started", runId: "r", threadId: "t", step: "analyze" },
+      },
+    ]);
+    const { frames } = await readSse(await get(w.served.url, `/runs/${runId}/events`, w.tokenA));
+    expect(types(frames)).toEqual(["start", "state", "error"]);
+    expect(frames.map((f) => f.id).slice(0, 2)).toEqual(["1", "4"]);
+    expect(JSON.parse(frames.at(-1)!.data)).toMatchObject({ code: "owner_lost" });
   });
 
   it("lets its thread take a new run, while a live run on another replica still blocks its thread (409)", async () => {
