@@ -2,8 +2,9 @@
  * Token counting for the chunkers.
  *
  * Chunk sizes are token counts, `encode(text).length` of a `{ encode, decode }` tokenizer (LlamaIndex's
- * `Tokenizer` shape). The default one is js-tiktoken's cl100k_base (see splitter.ts), which has two
- * properties that are dangerous for an ingestion service fed arbitrary documents:
+ * `Tokenizer` shape). The default one is cl100k_base (gpt-tokenizer, see splitter.ts; js-tiktoken's gives the
+ * same tokens). Byte-pair tokenizers like these have two properties that are dangerous for an ingestion service
+ * fed arbitrary documents:
  *
  * - its byte-pair merge is quadratic in the length of one pre-token, and long pre-tokens are common in
  *   real documents: CJK text has no spaces (5,000 CJK characters take ~26 s), as do base64 blobs, long
