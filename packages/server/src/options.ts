@@ -437,6 +437,21 @@ const optionsSchema = z
     }
   });
 
+/**
+ * The documented interfaces above and the schemas that parse them name the same fields: a field added to one
+ * but not the other fails typecheck here (the schemas are `strict`, so a documented field the schema lacked
+ * would be refused at run time).
+ */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : { onlyInFirst: Exclude<keyof A, keyof B>; onlyInSecond: Exclude<keyof B, keyof A> };
+const optionKeysAgree: [
+  SameKeys<RagHandlerOptions, z.input<typeof optionsSchema>>,
+  SameKeys<IngestionOptions, NonNullable<z.input<typeof ingestionSchema>>>,
+  SameKeys<JwtAuthOptions, z.input<typeof jwtAuthSchema>>,
+] = [true, true, true];
+void optionKeysAgree;
+
 export type ParsedJwtAuth = z.output<typeof jwtAuthSchema>;
 export type ParsedCustomAuth = z.output<typeof customAuthSchema>;
 export type ParsedAuth = ParsedJwtAuth | ParsedCustomAuth;
