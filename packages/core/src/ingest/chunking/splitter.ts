@@ -25,10 +25,7 @@ export interface SplitterModules {
 let loading: Promise<SplitterModules> | undefined;
 
 export function loadSplitter(): Promise<SplitterModules> {
-  loading ??= Promise.all([
-    import("@vectorstores/core"),
-    import("gpt-tokenizer/encoding/cl100k_base"),
-  ]).then(
+  loading ??= Promise.all([import("@vectorstores/core"), import("gpt-tokenizer/encoding/cl100k_base")]).then(
     ([splitters, cl100k]) => {
       let tokenizer: ChunkTokenizer | undefined;
       return {
