@@ -7,7 +7,7 @@ import { assertTenantContext, type TenantContext } from "../tenant/context.js";
 import { CHART_TYPES } from "../tools/chart/schema.js";
 import { createVisualization } from "../tools/chart/visualize.js";
 import { type ReadOnlyQueryOptions, runReadOnlyQuery } from "../tools/sql/execute.js";
-import { nlToSql } from "../tools/sql/nl-to-sql.js";
+import { type PlanSqlOptions, planSql } from "../tools/sql/planner.js";
 import { type ApprovalStep, requestApproval } from "./approval.js";
 import { searchPassages } from "./nodes/retrieve.js";
 import type { AgentStore } from "./options.js";
@@ -56,6 +56,12 @@ export interface AgentToolsOptions {
   sqlLimits?: ReadOnlyQueryOptions;
   /** With "query_database", the tool pauses for a person's approval (inside a graph node only). */
   approvals?: ReadonlySet<ApprovalStep>;
+  /**
+   * The model that writes query_database's SQL (e.g. `createLlmModels(...).writeSql`): each proposal is checked
+   * (validator, plan fence, cost bounds) and retried with the error; without one, or when it fails to respond,
+   * the offline translator plans — as in the agent's own query step.
+   */
+  writeSql?: PlanSqlOptions["writeSql"];
 }
 
 /** Numbered passages as the model sees them: "[n] (title) text". */
@@ -94,7 +100,11 @@ export function createAgentTools(options: AgentToolsOptions) {
   const queryDatabase = tool(
     async ({ question }) => {
       if (!options.sqlStore) return JSON.stringify({ error: "No database is available in this workspace." });
-      const plan = nlToSql(question, await options.sqlStore.listRegisteredDatasets());
+      const plan = await planSql(options.sqlStore, tenant, question, {
+        ...options.sqlLimits,
+        writeSql: options.writeSql,
+        signal: options.signal,
+      });
       if (plan.sql === null) return JSON.stringify({ error: plan.reason });
       let sql = plan.sql;
       if (options.approvals?.has("query_database")) {

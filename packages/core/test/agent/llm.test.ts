@@ -5,6 +5,7 @@ import { type AgentEvent, type AgentEventOf, agentEventSchema } from "../../src/
 import { createRagAgent, type RagAgent } from "../../src/agent/graph.js";
 import { createLlmModels } from "../../src/agent/llm/index.js";
 import { createAgentTools, runToolCall } from "../../src/agent/tools.js";
+import { RagKitError } from "../../src/errors/index.js";
 import { ingestDocument } from "../../src/ingest/pipeline.js";
 import type { SearchInput } from "../../src/search/types.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
@@ -532,6 +533,54 @@ describe("agent tools (built per run, tenant from the run)", () => {
     );
     expect(sneaky.status).toBe("error");
     expect(String(sneaky.content)).not.toMatch(/East|Coast/);
+  });
+
+  it("query_database with a SQL model runs the model's checked SQL, retries a refused one, falls back offline", async () => {
+    const seen: Array<{ question: string; attempts: number; datasets: string[] }> = [];
+    const proposals = [
+      // Refused by the validator (a catalog read): fed back to the model with the error.
+      "SELECT rolname FROM pg_roles",
+      // A question the offline translator has no answer for (a product count per region).
+      "SELECT region, count(DISTINCT product) AS products FROM sales_view GROUP BY region ORDER BY region",
+    ];
+    const tools = createAgentTools({
+      store,
+      tenant: acme,
+      sqlStore: store,
+      writeSql: async (input) => {
+        seen.push({
+          question: input.question,
+          attempts: input.attempts.length,
+          datasets: input.datasets.map((d) => d.name),
+        });
+        return { sql: proposals[input.attempts.length]!, description: "Products per region" };
+      },
+    });
+    const ok = await runToolCall(
+      tools.all,
+      call("query_database", { question: "How many different products does each region sell?" }),
+    );
+    const result = JSON.parse(String(ok.content)) as { sql: string; rows: Array<{ region: string }> };
+    expect(result.sql).toBe(proposals[1]);
+    expect(result.rows.map((r) => r.region)).toEqual(["North", "South"]); // acme's rows only
+    expect(seen.map((s) => s.attempts)).toEqual([0, 1]);
+    expect(seen[0]!.datasets).toEqual(["sales_view"]);
+
+    // A model that fails to respond: the offline translator answers what it can.
+    const failing = createAgentTools({
+      store,
+      tenant: acme,
+      sqlStore: store,
+      writeSql: async () => {
+        throw new RagKitError("provider_error", "the provider answered 503");
+      },
+    });
+    const fallback = await runToolCall(
+      failing.all,
+      call("query_database", { question: "What is the total revenue by region?" }),
+    );
+    const rows = (JSON.parse(String(fallback.content)) as { rows: Array<{ region: string }> }).rows;
+    expect(rows.map((r) => r.region).sort()).toEqual(["North", "South"]);
   });
 
   it("create_visualization turns rows into a chart spec and rejects unknown chart types", async () => {
