@@ -2,7 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Egress } from "../../src/net/egress.js";
 import { type EgressRefusedError, egressRefusalOf } from "../../src/net/errors.js";
-import { PUBLIC, scripted, serve, type TestServer } from "./support.js";
+import { PUBLIC, scripted, serve, serveTwins, type TestServer } from "./support.js";
 
 /**
  * Real HTTP servers on loopback: "allowed" on 127.0.0.1 (allow-listed, as a host would allow a private MinIO)
@@ -79,24 +79,28 @@ describe("Egress over real local servers", () => {
 
   it("pins: each connection uses the one answer it checked, so an alternating resolver cannot reach the refused address", async () => {
     // Same port on 127.0.0.1 (allowed) and 127.0.0.2 (refused): only the pinned address decides which answers.
-    const twin = await serve("127.0.0.1", (_req, res) => res.end("twin"), forbidden.port);
+    const [refusedTwin, twin] = await serveTwins(
+      "127.0.0.2",
+      (_req, res) => res.end("secret"),
+      "127.0.0.1",
+      (_req, res) => res.end("twin"),
+    );
     const answers = Array.from({ length: 8 }, (_, i) => [i % 2 === 0 ? "127.0.0.1" : "127.0.0.2"]);
     const dns = scripted({ "flip.example.com": answers });
-    const before = forbidden.connections;
     const outcomes: string[] = [];
     for (let i = 0; i < answers.length; i++) {
       const egress = new Egress({ allow: ["127.0.0.1"], resolve: dns }); // fresh pool: a new connection each time
       try {
-        outcomes.push(await (await egress.fetch(`http://flip.example.com:${forbidden.port}/`)).text());
+        outcomes.push(await (await egress.fetch(`http://flip.example.com:${twin.port}/`)).text());
       } catch (error) {
         outcomes.push(egressRefusalOf(error) ? "refused" : `error ${String(error)}`);
       } finally {
         await egress.close();
       }
     }
-    await twin.close();
+    await Promise.all([twin.close(), refusedTwin.close()]);
     expect(outcomes).toEqual(answers.map((_, i) => (i % 2 === 0 ? "twin" : "refused")));
-    expect(forbidden.connections).toBe(before);
+    expect(refusedTwin.connections).toBe(0);
     expect(dns.calls).toHaveLength(answers.length); // one resolution per connection, never a second one
   });
 

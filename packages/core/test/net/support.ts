@@ -15,6 +15,28 @@ export interface TestServer {
 }
 
 /** A real HTTP server on a loopback address (port 0 = any free one), counting connections and requests. */
+/**
+ * Two servers on one port: `first` on `hostA` (any free port), then `second` on `hostB` at the same port. The
+ * port is free on `hostA` only when it was picked; another process may hold it on `hostB`, so a few ports are
+ * tried (bounded).
+ */
+export async function serveTwins(
+  hostA: string,
+  first: Parameters<typeof serve>[1],
+  hostB: string,
+  second: Parameters<typeof serve>[1],
+): Promise<[TestServer, TestServer]> {
+  for (let attempt = 0; ; attempt++) {
+    const a = await serve(hostA, first);
+    try {
+      return [a, await serve(hostB, second, a.port)];
+    } catch (error) {
+      await a.close();
+      if ((error as { code?: unknown }).code !== "EADDRINUSE" || attempt >= 9) throw error;
+    }
+  }
+}
+
 export async function serve(
   host: string,
   handle: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
@@ -32,7 +54,14 @@ export async function serve(
     });
   });
   server.on("connection", () => state.connections++);
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // A port taken by someone else (EADDRINUSE) rejects instead of leaving the test waiting for "listening".
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const bound = (server.address() as AddressInfo).port;
   return {
     origin: `http://${host}:${bound}`,
