@@ -57,15 +57,6 @@ export const validationSchema = z.object({
 });
 export type ValidationResult = z.infer<typeof validationSchema>;
 
-/** A tool the agent ran this turn, with its arguments and result (rendered by the UI, e.g. a chart). */
-export const toolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  args: z.record(z.string(), z.unknown()),
-  result: z.unknown(),
-});
-export type ToolCall = z.infer<typeof toolCallSchema>;
-
 /** A tool call as an assistant message records it (its result follows as a `tool` message). */
 export const conversationToolCallSchema = z.object({
   id: z.string(),
@@ -73,6 +64,10 @@ export const conversationToolCallSchema = z.object({
   args: z.record(z.string(), z.unknown()),
 });
 export type ConversationToolCall = z.infer<typeof conversationToolCallSchema>;
+
+/** A tool the agent ran this turn, with its arguments and result (rendered by the UI, e.g. a chart). */
+export const toolCallSchema = conversationToolCallSchema.extend({ result: z.unknown() });
+export type ToolCall = z.infer<typeof toolCallSchema>;
 
 /** A message of a thread, under the id it was streamed with (one shape live, in replays and the threads API). */
 export const conversationMessageSchema = z.object({
@@ -115,23 +110,25 @@ export const approvalDecisionSchema = z.discriminatedUnion("type", [
 ]);
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
+const tokenCounts = {
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  totalTokens: z.number().int().min(0),
+};
+
 /** Tokens used by one model call of the agent, tagged with the role that made it. */
 export const modelUsageSchema = z.object({
   /** analyze, rewrite, rerank, generate, validate or respond. */
   role: z.string(),
   /** The provider's model name (e.g. "gpt-4o-mini"). */
   model: z.string(),
-  inputTokens: z.number().int().min(0),
-  outputTokens: z.number().int().min(0),
-  totalTokens: z.number().int().min(0),
+  ...tokenCounts,
 });
 export type ModelUsage = z.infer<typeof modelUsageSchema>;
 
 /** Token usage of one run, summed over its model calls (offline models use none). */
 export const runUsageSchema = z.object({
-  inputTokens: z.number().int().min(0),
-  outputTokens: z.number().int().min(0),
-  totalTokens: z.number().int().min(0),
+  ...tokenCounts,
   /** Number of model calls. */
   calls: z.number().int().min(0),
   /** Per role and model, in order of first use. */
