@@ -21,23 +21,18 @@ export async function withTenant<T>(
 ): Promise<T> {
   assertTenantContext(ctx);
   return driver.transaction(async (tx) => {
-    if (options.requireTenant === false) {
-      await tx.query("SELECT set_config('role', $1, true), set_config('ragkit.tenant_id', $2, true)", [
-        names.appRole,
-        ctx.tenantId,
-      ]);
-    } else {
-      // One round trip instead of two: every transaction of every request pays for entering its tenant. The
-      // target list is evaluated left to right and the EXISTS sub-plan only when its column is reached, so the
-      // check runs as the app role with the tenant set, under the tenants table's RLS policy (an unset tenant
-      // would find nothing, and every call would fail as an unknown tenant).
-      const [row] = await tx.query<{ known: boolean }>(
-        `SELECT set_config('role', $1, true), set_config('ragkit.tenant_id', $2, true),
-                EXISTS (SELECT 1 FROM ${names.schema}.tenants WHERE id = $2) AS known`,
-        [names.appRole, ctx.tenantId],
-      );
-      if (!row?.known) throw new UnknownTenantError();
-    }
+    // One round trip: every transaction of every request pays for entering its tenant. The target list is
+    // evaluated left to right and the EXISTS sub-plan only when its column is reached, so the check runs as the
+    // app role with the tenant set, under the tenants table's RLS policy (an unset tenant would find nothing,
+    // and every call would fail as an unknown tenant).
+    const check = options.requireTenant !== false;
+    const [row] = await tx.query<{ known?: boolean }>(
+      `SELECT set_config('role', $1, true), set_config('ragkit.tenant_id', $2, true)${
+        check ? `, EXISTS (SELECT 1 FROM ${names.schema}.tenants WHERE id = $2) AS known` : ""
+      }`,
+      [names.appRole, ctx.tenantId],
+    );
+    if (check && !row?.known) throw new UnknownTenantError();
     return fn(tx);
   });
 }
