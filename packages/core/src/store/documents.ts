@@ -148,6 +148,10 @@ export interface ChunkRow {
  * (`termCounts`, the `ragkit-text-v1` analyzer), computed here rather than by a Postgres text search
  * configuration, so index terms, BM25 query terms and the offline embedder agree. Returns each document's
  * lexical length.
+ *
+ * Pipelined: the next slice's parameters (text analysis, vector literals: about a third of a bulk write's
+ * time) are built while the server executes the current slice, so on a server the two overlap instead of
+ * adding up. On PGlite the statement runs on this thread anyway; nothing changes there but the order.
  */
 export async function insertChunks(
   tx: Queryable,
@@ -155,10 +159,27 @@ export async function insertChunks(
   rows: readonly ChunkRow[],
 ): Promise<Map<string, number>> {
   const totals = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += CHUNKS_PER_STATEMENT) {
-    if (i > 0) await yieldToEventLoop();
-    const part = await insertChunkSlice(tx, schema, rows.slice(i, i + CHUNKS_PER_STATEMENT));
+  const add = (part: Map<string, number>) => {
     for (const [doc, total] of part) totals.set(doc, (totals.get(doc) ?? 0) + total);
+  };
+  let inFlight: Promise<Map<string, number>> | null = null;
+  try {
+    for (let i = 0; i < rows.length; i += CHUNKS_PER_STATEMENT) {
+      const params = chunkSliceParams(rows.slice(i, i + CHUNKS_PER_STATEMENT));
+      if (inFlight) {
+        add(await inFlight);
+        inFlight = null;
+        await yieldToEventLoop();
+      }
+      inFlight = tx
+        .query<{ document_id: string; total: number | string }>(insertChunksSql(schema), params)
+        .then((result) => new Map(result.map((r) => [r.document_id, Number(r.total)])));
+    }
+    if (inFlight) add(await inFlight);
+  } catch (error) {
+    // A statement still in flight when building the next slice failed must not reject unobserved.
+    inFlight?.catch(() => {});
+    throw error;
   }
   return totals;
 }
@@ -173,16 +194,7 @@ const CHUNKS_PER_STATEMENT = 32;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function insertChunkSlice(
-  tx: Queryable,
-  schema: string,
-  rows: readonly ChunkRow[],
-): Promise<Map<string, number>> {
-  if (rows.length === 0) return new Map();
-  // Postings name their chunk by its 1-based position in this batch (an int, not a uuid + index pair).
-  const postings = postingArrays(rows.map((r, i) => ({ key: i + 1, text: r.chunk.text })));
-  const result = await tx.query<{ document_id: string; total: number | string }>(
-    `WITH src AS (
+const insertChunksSql = (schema: string) => `WITH src AS (
        SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[],
                             $8::text[], $9::text[], $10::int[])
             WITH ORDINALITY AS t(doc, idx, text, so, eo, pg, sec, meta, emb, len, ord)
@@ -202,24 +214,27 @@ async function insertChunkSlice(
        RETURNING 1
      )
      -- "terms" runs to completion although unreferenced (Postgres executes every data-modifying CTE).
-     SELECT document_id, sum(lexical_length)::int AS total FROM ins GROUP BY document_id`,
-    [
-      rows.map((r) => r.documentId),
-      rows.map((r) => r.chunkIndex),
-      rows.map((r) => r.chunk.text),
-      rows.map((r) => r.chunk.start),
-      rows.map((r) => r.chunk.end),
-      rows.map((r) => r.chunk.pageNumber ?? null),
-      rows.map((r) => r.chunk.sectionTitle ?? null),
-      rows.map((r) => JSON.stringify(r.chunk.metadata ?? {})),
-      rows.map((r) => (r.vector ? vectorLiteral(r.vector) : null)),
-      postings.lengths,
-      postings.keys,
-      postings.terms,
-      postings.tfs,
-    ],
-  );
-  return new Map(result.map((r) => [r.document_id, Number(r.total)]));
+     SELECT document_id, sum(lexical_length)::int AS total FROM ins GROUP BY document_id`;
+
+/** The statement's column arrays for one slice of chunks (the CPU part of a write). */
+function chunkSliceParams(rows: readonly ChunkRow[]): unknown[] {
+  // Postings name their chunk by its 1-based position in this batch (an int, not a uuid + index pair).
+  const postings = postingArrays(rows.map((r, i) => ({ key: i + 1, text: r.chunk.text })));
+  return [
+    rows.map((r) => r.documentId),
+    rows.map((r) => r.chunkIndex),
+    rows.map((r) => r.chunk.text),
+    rows.map((r) => r.chunk.start),
+    rows.map((r) => r.chunk.end),
+    rows.map((r) => r.chunk.pageNumber ?? null),
+    rows.map((r) => r.chunk.sectionTitle ?? null),
+    rows.map((r) => JSON.stringify(r.chunk.metadata ?? {})),
+    rows.map((r) => (r.vector ? vectorLiteral(r.vector) : null)),
+    postings.lengths,
+    postings.keys,
+    postings.terms,
+    postings.tfs,
+  ];
 }
 
 /** Column arrays of the postings of several texts (one row per distinct term of a text), keyed by `key`. */
