@@ -19,7 +19,8 @@ import type {
 import type { RunUsage } from "./usage.js";
 
 /** The part of the store the agent uses (a KnowledgeStore, or a wrapper around one). */
-export type AgentStore = Pick<KnowledgeStore, "search">;
+/** What the agent searches: `search`, and `searchMany` (one transaction for a step's queries) when present. */
+export type AgentStore = Pick<KnowledgeStore, "search"> & Partial<Pick<KnowledgeStore, "searchMany">>;
 
 export interface RagAgentOptions {
   /** A KnowledgeStore (its tables also hold the checkpoints), or any object with `search`. */

@@ -15,8 +15,21 @@ export interface DenseRow extends ResultRow {
 }
 
 /**
- * Cosine top-k over the HNSW expression index. With a tenant filter (RLS), plain HNSW returns too few rows
- * for small tenants; pgvector's iterative scan keeps walking the graph until `limit` rows pass the filter.
+ * pgvector's scan settings for a top-`limit` search, to be applied transaction-locally before `denseSearch`
+ * (the store applies them in the statement that enters the tenant). With a tenant filter (RLS), plain HNSW
+ * returns too few rows for small tenants; the iterative scan keeps walking the graph until `limit` rows pass
+ * the filter, bounded by `max_scan_tuples`.
+ */
+export function denseScanSettings(limit: number): Record<string, string> {
+  return {
+    "hnsw.iterative_scan": "relaxed_order",
+    "hnsw.ef_search": String(Math.min(1000, Math.max(100, limit * 2))),
+    "hnsw.max_scan_tuples": "200000",
+  };
+}
+
+/**
+ * Cosine top-k over the HNSW expression index; the transaction must carry `denseScanSettings(≥ limit)`.
  * `relaxed_order` may return rows slightly out of order, so the outer query re-sorts the materialised set.
  */
 export async function denseSearch(
@@ -27,11 +40,6 @@ export async function denseSearch(
   input: ParsedSearchInput,
   limit: number,
 ): Promise<DenseRow[]> {
-  const efSearch = Math.min(1000, Math.max(100, limit * 2));
-  await tx.query(
-    "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', $1, true), set_config('hnsw.max_scan_tuples', '200000', true)",
-    [String(efSearch)],
-  );
   const params = new Params();
   const v = params.add(vectorLiteral(vector));
   const lim = params.add(limit);

@@ -9,7 +9,7 @@ import {
   validationErrorFromZod,
 } from "../errors/index.js";
 import { migrations, runMigrations } from "../migrations/index.js";
-import { type DenseRow, denseSearch } from "../search/dense.js";
+import { type DenseRow, denseScanSettings, denseSearch } from "../search/dense.js";
 import { reciprocalRankFusion, scoreFusion } from "../search/fusion.js";
 import { type LexicalRow, lexicalSearch } from "../search/lexical.js";
 import type { ResultRow } from "../search/sql.js";
@@ -499,55 +499,93 @@ export class KnowledgeStore {
   // ---- search --------------------------------------------------------------------------------------------
 
   async search(ctx: TenantContext, input: SearchInput): Promise<SearchResult[]> {
-    const parsed = searchInputSchema.safeParse(input);
-    if (!parsed.success) throw validationErrorFromZod("search request", parsed.error.issues);
-    const q = parsed.data;
-    const needsDense = q.mode !== "lexical";
-    const vector = needsDense ? await this.queryVector(q) : null;
-    const depth = q.mode === "hybrid" ? Math.min(1000, Math.max(q.topK * 2, 50)) : q.topK;
-    const bm25 = this.options.bm25;
-    return this.withTenant(ctx, async (tx) => {
-      const dense = vector
-        ? await denseSearch(tx, this.schema, this.embedder.dimension, vector, q, depth)
-        : [];
-      const lexical = q.mode !== "dense" ? await lexicalSearch(tx, this.schema, bm25, q, depth) : [];
-      if (q.mode === "dense") {
-        return dense.map((r, i) =>
-          toResult(r, r.similarity, { dense: { similarity: r.similarity, rank: i + 1 } }),
-        );
-      }
-      if (q.mode === "lexical") {
-        return lexical.map((r, i) => toResult(r, r.bm25, { lexical: lexicalScore(r, i + 1) }));
-      }
-      const weights = { ...this.hybridDefaults().weights, ...q.weights };
-      const fused =
-        q.fusion === "rrf"
-          ? rrfHybrid(dense, lexical, weights, q.rrfK)
-          : scoreFusion<LexicalRow | DenseRow>(
-              {
-                items: lexical,
-                score: (r) => normalizedBm25(r as LexicalRow),
-                weight: weights.lexical,
-                truncated: lexical.length >= depth,
-              },
-              {
-                items: dense,
-                score: (r) => (r as DenseRow).similarity,
-                weight: weights.dense,
-                truncated: dense.length >= depth,
-              },
-              (r) => r.chunk_id,
-              { gate: q.agreementGate ?? this.hybridDefaults().agreementGate },
-            ).items;
-      return fused.slice(0, q.topK).map((f) => {
-        const d = f.dense as { item: DenseRow; rank: number } | undefined;
-        const l = f.lexical as { item: LexicalRow; rank: number } | undefined;
-        const row = (d?.item ?? l?.item)!;
-        return toResult(row, f.score, {
-          ...(d ? { dense: { similarity: d.item.similarity, rank: d.rank } } : {}),
-          ...(l ? { lexical: lexicalScore(l.item, l.rank) } : {}),
-          fused: f.score,
-        });
+    const [results] = await this.searchMany(ctx, [input]);
+    return results!;
+  }
+
+  /**
+   * Several searches for one tenant in one transaction: one round trip to enter the tenant (with pgvector's
+   * scan settings) instead of one per search, and one embedding call for all the queries that need a vector.
+   * Results are in input order. `signal` is checked before each search: once it is aborted no further search
+   * starts and the call rejects with the signal's reason.
+   */
+  async searchMany(
+    ctx: TenantContext,
+    inputs: readonly SearchInput[],
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<SearchResult[][]> {
+    const parsed = inputs.map((input) => {
+      const result = searchInputSchema.safeParse(input);
+      if (!result.success) throw validationErrorFromZod("search request", result.error.issues);
+      return result.data;
+    });
+    options.signal?.throwIfAborted();
+    const vectors = await this.queryVectors(parsed);
+    const depths = parsed.map(searchDepth);
+    const denseDepth = Math.max(0, ...parsed.map((q, i) => (vectors[i] ? depths[i]! : 0)));
+    const settings = denseDepth > 0 ? denseScanSettings(denseDepth) : undefined;
+    return withTenant(
+      this.driver,
+      this.names,
+      ctx,
+      async (tx) => {
+        const all: SearchResult[][] = [];
+        for (const [i, q] of parsed.entries()) {
+          options.signal?.throwIfAborted();
+          all.push(await this.searchIn(tx, q, vectors[i] ?? null, depths[i]!));
+        }
+        return all;
+      },
+      { settings },
+    );
+  }
+
+  /** One search inside a tenant transaction that carries the dense scan settings. */
+  private async searchIn(
+    tx: Queryable,
+    q: ParsedSearchInput,
+    vector: number[] | null,
+    depth: number,
+  ): Promise<SearchResult[]> {
+    const dense = vector ? await denseSearch(tx, this.schema, this.embedder.dimension, vector, q, depth) : [];
+    const lexical =
+      q.mode !== "dense" ? await lexicalSearch(tx, this.schema, this.options.bm25, q, depth) : [];
+    if (q.mode === "dense") {
+      return dense.map((r, i) =>
+        toResult(r, r.similarity, { dense: { similarity: r.similarity, rank: i + 1 } }),
+      );
+    }
+    if (q.mode === "lexical") {
+      return lexical.map((r, i) => toResult(r, r.bm25, { lexical: lexicalScore(r, i + 1) }));
+    }
+    const weights = { ...this.hybridDefaults().weights, ...q.weights };
+    const fused =
+      q.fusion === "rrf"
+        ? rrfHybrid(dense, lexical, weights, q.rrfK)
+        : scoreFusion<LexicalRow | DenseRow>(
+            {
+              items: lexical,
+              score: (r) => normalizedBm25(r as LexicalRow),
+              weight: weights.lexical,
+              truncated: lexical.length >= depth,
+            },
+            {
+              items: dense,
+              score: (r) => (r as DenseRow).similarity,
+              weight: weights.dense,
+              truncated: dense.length >= depth,
+            },
+            (r) => r.chunk_id,
+            { gate: q.agreementGate ?? this.hybridDefaults().agreementGate },
+          ).items;
+    return fused.slice(0, q.topK).map((f) => {
+      const d = f.dense as { item: DenseRow; rank: number } | undefined;
+      const l = f.lexical as { item: LexicalRow; rank: number } | undefined;
+      const row = (d?.item ?? l?.item)!;
+      return toResult(row, f.score, {
+        ...(d ? { dense: { similarity: d.item.similarity, rank: d.rank } } : {}),
+        ...(l ? { lexical: lexicalScore(l.item, l.rank) } : {}),
+        fused: f.score,
       });
     });
   }
@@ -623,10 +661,24 @@ export class KnowledgeStore {
     };
   }
 
-  private async queryVector(q: ParsedSearchInput): Promise<number[]> {
-    const vector = q.queryVector ?? (await this.embedder.embed([q.query], { kind: "query" }))[0];
-    validateVector(vector, this.embedder.dimension, "queryVector");
-    return vector!;
+  /** Each search's query vector (null for lexical searches): given ones validated, the rest in one embed call. */
+  private async queryVectors(parsed: readonly ParsedSearchInput[]): Promise<Array<number[] | null>> {
+    const missing = parsed.flatMap((q, i) => (q.mode !== "lexical" && !q.queryVector ? [i] : []));
+    const embedded = missing.length
+      ? await this.embedder.embed(
+          missing.map((i) => parsed[i]!.query),
+          { kind: "query" },
+        )
+      : [];
+    const vectors = parsed.map((q) => (q.mode !== "lexical" ? (q.queryVector ?? null) : null));
+    missing.forEach((searchIndex, k) => {
+      vectors[searchIndex] = embedded[k] ?? null;
+    });
+    for (const [i, q] of parsed.entries()) {
+      if (q.mode !== "lexical")
+        validateVector(vectors[i] ?? undefined, this.embedder.dimension, "queryVector");
+    }
+    return vectors;
   }
 
   private async vectorsFor(doc: ParsedPutDocument): Promise<Array<number[] | null>> {
@@ -689,6 +741,11 @@ export class KnowledgeStore {
     if (!rows[0]) throw new NotFoundError("Document not found.");
     return rows[0];
   }
+}
+
+/** Candidates fetched per channel: a hybrid search fuses deeper lists than it returns. */
+function searchDepth(q: ParsedSearchInput): number {
+  return q.mode === "hybrid" ? Math.min(1000, Math.max(q.topK * 2, 50)) : q.topK;
 }
 
 function validateVector(vector: readonly number[] | undefined, dimension: number, path: string): void {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Queryable } from "../../src/db/driver.js";
 import type { Embedder } from "../../src/embeddings/types.js";
-import { denseSearch } from "../../src/search/dense.js";
+import { denseScanSettings, denseSearch } from "../../src/search/dense.js";
 import { searchInputSchema } from "../../src/search/types.js";
 import type { PutDocumentInput } from "../../src/store/documents.js";
 import { KnowledgeStore } from "../../src/store/knowledge-store.js";
@@ -100,8 +100,8 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
 
   /**
    * Runs the store's own dense query (src/search/dense.ts) for `ctx` through a transaction wrapper:
-   * `explain` puts EXPLAIN in front of the final statement; `iterativeScan: false` switches pgvector's
-   * iterative scan off right after the store switches it on.
+   * `explain` puts EXPLAIN in front of the final statement; the store's scan settings are applied as
+   * `searchMany` applies them, except that `iterativeScan: false` switches pgvector's iterative scan off.
    */
   async function runDense(
     ctx: TenantContext,
@@ -116,6 +116,14 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
       queryVector: vector,
     });
     return store.withTenant(ctx, async (tx) => {
+      const settings = Object.entries({
+        ...denseScanSettings(topK),
+        ...(options.iterativeScan === false ? { "hnsw.iterative_scan": "off" } : {}),
+      });
+      await tx.query(
+        `SELECT ${settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(", ")}`,
+        settings.flat(),
+      );
       const plan: string[] = [];
       const wrapped: Queryable = {
         exec: (sql) => tx.exec(sql),
@@ -125,11 +133,7 @@ describe.each(driverKinds)("filtered-ANN recall (%s)", (kind: DriverKind) => {
             plan.push(...rows.map((r) => Object.values(r)[0]!));
             return [];
           }
-          const rows = await tx.query<R>(sql, params);
-          if (options.iterativeScan === false && sql.includes("hnsw.iterative_scan")) {
-            await tx.query("SELECT set_config('hnsw.iterative_scan', 'off', true)");
-          }
-          return rows;
+          return tx.query<R>(sql, params);
         },
       };
       const rows = await denseSearch(wrapped, store.schema, store.embedder.dimension, vector, input, topK);

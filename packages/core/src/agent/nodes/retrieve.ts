@@ -1,5 +1,5 @@
 import { reciprocalRankFusion } from "../../search/fusion.js";
-import type { SearchResult } from "../../search/types.js";
+import type { SearchInput, SearchResult } from "../../search/types.js";
 import type { TenantContext } from "../../tenant/context.js";
 import type { AgentStore } from "../options.js";
 import type { Passage } from "../state.js";
@@ -21,8 +21,9 @@ export interface RetrieveQueries {
 }
 
 /**
- * Searches every query for the tenant and fuses the lists with RRF. Sequential on purpose: an embedded PGlite
- * is one session, and each search is one short transaction.
+ * Searches every query for the tenant and fuses the lists with RRF. A KnowledgeStore runs them in one
+ * transaction (`searchMany`); any other store is searched one query at a time. Sequential either way: an
+ * embedded PGlite is one session, and once `signal` is aborted no further search starts.
  */
 export async function searchPassages(
   store: AgentStore,
@@ -30,19 +31,28 @@ export async function searchPassages(
   queries: RetrieveQueries,
   options: { topK: number; maxCandidates: number; signal?: AbortSignal | undefined },
 ): Promise<Passage[]> {
-  const lists: SearchResult[][] = [];
-  for (const query of queries.variations) {
-    if (options.signal?.aborted) break;
-    lists.push(await store.search(tenant, { query, mode: "hybrid", topK: options.topK }));
+  const searches: SearchInput[] = queries.variations.map((query) => ({
+    query,
+    mode: "hybrid",
+    topK: options.topK,
+  }));
+  if (queries.hypothetical?.trim()) {
+    searches.push({ query: queries.hypothetical.slice(0, 10_000), mode: "dense", topK: options.topK });
   }
-  if (queries.hypothetical?.trim() && !options.signal?.aborted) {
-    lists.push(
-      await store.search(tenant, {
-        query: queries.hypothetical.slice(0, 10_000),
-        mode: "dense",
-        topK: options.topK,
-      }),
-    );
+  let lists: SearchResult[][] = [];
+  if (store.searchMany) {
+    try {
+      lists = await store.searchMany(tenant, searches, { signal: options.signal });
+    } catch (error) {
+      // Cancelled between two searches: the caller reports the cancellation (as for the loop below).
+      if (options.signal?.aborted) return [];
+      throw error;
+    }
+  } else {
+    for (const search of searches) {
+      if (options.signal?.aborted) break;
+      lists.push(await store.search(tenant, search));
+    }
   }
   const byChunk = new Map(lists.flat().map((r) => [r.chunkId, r]));
   const fused = reciprocalRankFusion(
