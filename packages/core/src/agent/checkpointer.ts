@@ -27,6 +27,41 @@ export function isCheckpointStore(value: unknown): value is CheckpointStore {
   return typeof v?.withTenant === "function" && typeof v.schema === "string";
 }
 
+/**
+ * A run reads its thread's latest checkpoint twice before its first step: the agent's own `getState` (to build
+ * the run's input) and LangGraph's loop (`getTuple`). A memo passed in both configs (`configurable[TUPLE_MEMO]`)
+ * lets the second read reuse the first: one transaction less per run, and both reads agree by construction.
+ * One entry, taken once; any write through a config carrying the memo closes it.
+ */
+export const TUPLE_MEMO = "ragkitTupleMemo";
+
+export class TupleMemo {
+  private entry: { key: string; tuple: CheckpointTuple | undefined } | null = null;
+  private closed = false;
+
+  /** The remembered tuple for `key`, once (then the memo is closed). */
+  take(key: string): { tuple: CheckpointTuple | undefined } | null {
+    const entry = this.entry;
+    if (this.closed || entry?.key !== key) return null;
+    this.close();
+    return { tuple: entry.tuple };
+  }
+
+  offer(key: string, tuple: CheckpointTuple | undefined): void {
+    if (!this.closed && this.entry === null) this.entry = { key, tuple };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.entry = null;
+  }
+}
+
+function memoOf(config: RunnableConfig | undefined): TupleMemo | null {
+  const memo: unknown = config?.configurable?.[TUPLE_MEMO];
+  return memo instanceof TupleMemo ? memo : null;
+}
+
 interface CheckpointRow {
   thread_id: string;
   checkpoint_ns: string;
@@ -160,7 +195,12 @@ export class TenantCheckpointSaver extends BaseCheckpointSaver {
     const threadId = threadOf(config, "getTuple");
     const ns: string = config.configurable?.checkpoint_ns ?? "";
     const checkpointId = getCheckpointId(config);
-    return this.store.withTenant(tenant, async (tx) => {
+    const memo = memoOf(config);
+    // The tenant is part of the key: a memo never answers for another tenant's thread of the same id.
+    const key = JSON.stringify([tenant.tenantId, threadId, ns, checkpointId ?? null]);
+    const remembered = memo?.take(key);
+    if (remembered) return remembered.tuple;
+    const tuple = await this.store.withTenant(tenant, async (tx) => {
       const [row] = await tx.query<CheckpointRow>(
         `SELECT * FROM ${this.table} WHERE thread_id = $1 AND checkpoint_ns = $2
          ${checkpointId ? "AND checkpoint_id = $3" : "ORDER BY checkpoint_id DESC LIMIT 1"}`,
@@ -168,6 +208,8 @@ export class TenantCheckpointSaver extends BaseCheckpointSaver {
       );
       return row ? this.toTuple(tx, row) : undefined;
     });
+    memo?.offer(key, tuple);
+    return tuple;
   }
 
   async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
@@ -218,6 +260,7 @@ export class TenantCheckpointSaver extends BaseCheckpointSaver {
     metadata: CheckpointMetadata,
     _newVersions: ChannelVersions,
   ): Promise<RunnableConfig> {
+    memoOf(config)?.close();
     const tenant = tenantOf(config, "put");
     const threadId = threadOf(config, "put");
     const ns: string = config.configurable?.checkpoint_ns ?? "";
@@ -255,6 +298,7 @@ export class TenantCheckpointSaver extends BaseCheckpointSaver {
     taskId: string,
     taskPath = "",
   ): Promise<void> {
+    memoOf(config)?.close();
     const tenant = tenantOf(config, "putWrites");
     const threadId = threadOf(config, "putWrites");
     const ns: string = config.configurable?.checkpoint_ns ?? "";

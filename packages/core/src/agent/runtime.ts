@@ -13,7 +13,7 @@ import {
   SUPERSEDED_NOTE,
 } from "./approval.js";
 import { buildRagGraph, isSqlStore } from "./build.js";
-import { TenantCheckpointSaver } from "./checkpointer.js";
+import { TenantCheckpointSaver, TUPLE_MEMO, TupleMemo } from "./checkpointer.js";
 import { parseClientInput } from "./client-tools.js";
 import type { AgentEvent, AgentEventOf, CustomPayload } from "./events.js";
 import { approvalReplyKwargs, conversationMessage, conversationOf, newMessageId } from "./messages.js";
@@ -86,10 +86,11 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
     tenant: TenantContext,
     threadId: string,
     checkpointId: string | undefined,
+    memo: TupleMemo,
   ): Promise<{ input: unknown; announce: BaseMessage[]; approval: ApprovalAnswer | null }> {
     const snapshot = checkpointId
-      ? await snapshotAt(tenant, threadId, checkpointId)
-      : await graph.getState(threadConfig(tenant, threadId));
+      ? await snapshotAt(tenant, threadId, checkpointId, memo)
+      : await graph.getState(withMemo(threadConfig(tenant, threadId), memo));
     const values = snapshot.values as Partial<RagAgentStateValue>;
     const history = values.messages ?? [];
     const pending = interruptOf(snapshot);
@@ -196,6 +197,10 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
   }
 
   /** The graph config of a tenant's thread (the checkpointer reads the tenant from `configurable.tenant`). */
+  function withMemo<C extends { configurable: Record<string, unknown> }>(config: C, memo?: TupleMemo): C {
+    return memo ? { ...config, configurable: { ...config.configurable, [TUPLE_MEMO]: memo } } : config;
+  }
+
   function threadConfig(tenant: TenantContext, threadId: string, checkpointId?: string) {
     assertTenantContext(tenant);
     checkThreadId(threadId);
@@ -217,8 +222,9 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
     tenant: TenantContext,
     threadId: string,
     checkpointId: string,
+    memo?: TupleMemo,
   ): Promise<StateSnapshot> {
-    const snapshot = await graph.getState(threadConfig(tenant, threadId, checkpointId));
+    const snapshot = await graph.getState(withMemo(threadConfig(tenant, threadId, checkpointId), memo));
     if (snapshot.config?.configurable?.checkpoint_id !== checkpointId || !snapshot.createdAt) {
       throw new NotFoundError("No such checkpoint on this thread.");
     }
@@ -283,14 +289,16 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
       const checkpointId = start.kind === "continue" ? start.checkpointId : undefined;
       const client = parseClientInput(runOptions?.tools, runOptions?.context);
       const base = threadConfig(tenant, threadId, checkpointId);
+      // The thread state read for the run's input is the one the graph's loop starts from (one read, not two).
+      const memo = new TupleMemo();
       const config = {
         ...base,
-        configurable: { ...base.configurable, clientInput: client },
+        configurable: { ...base.configurable, clientInput: client, [TUPLE_MEMO]: memo },
         streamMode: ["updates", "custom"] as ("updates" | "custom")[],
         durability,
         signal,
       };
-      const { input, announce, approval } = await runInput(start, tenant, threadId, checkpointId);
+      const { input, announce, approval } = await runInput(start, tenant, threadId, checkpointId, memo);
       if (approval) yield { type: "approval", ...ids, ...approval };
       for (const m of announce) {
         const message = conversationMessage(m);

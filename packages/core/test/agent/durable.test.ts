@@ -299,6 +299,46 @@ describe.each(driverKinds)("durable agent (%s)", (kind: DriverKind) => {
       expect(await first.listCheckpoints(acme, threadId)).toEqual([]);
     });
 
+    it("a run reads its thread's checkpoint once: the graph's loop reuses the agent's own read", async () => {
+      const reads: string[] = [];
+      const watched: Pick<KnowledgeStore, "withTenant" | "schema"> = {
+        schema: store.schema,
+        withTenant: (ctx, fn) =>
+          store.withTenant(ctx, (tx) =>
+            fn({
+              exec: (sql) => tx.exec(sql),
+              query: (sql, params) => {
+                if (/FROM \S+\.agent_checkpoints WHERE thread_id/.test(sql)) {
+                  reads.push(sql.includes("checkpoint_id = $3") ? "at" : "latest");
+                }
+                return tx.query(sql, params);
+              },
+            }),
+          ),
+      };
+      const agent = createRagAgent({ store, checkpointer: new TenantCheckpointSaver(watched) });
+      const threadId = "one-read-1";
+      await agent.run("What is the refund window for annual plans?", { tenant: acme, threadId });
+      expect(reads).toEqual(["latest"]);
+      reads.length = 0;
+      // The second turn starts from the first turn's last checkpoint (the memo did not serve a stale one).
+      const followUp = await agent.run("And what about monthly plans?", { tenant: acme, threadId });
+      expect(reads).toEqual(["latest"]);
+      expect(of(followUp.events, "thought").map((e) => e.text)).toContain(
+        "It follows up on the previous question.",
+      );
+      expect(await agent.getMessages(acme, threadId)).toHaveLength(4);
+      // Another agent's turn in between (another replica) is seen by the next run: each run reads afresh.
+      await createRagAgent({ store }).run("How long does standard shipping take?", {
+        tenant: acme,
+        threadId,
+      });
+      reads.length = 0;
+      await agent.run("Thanks", { tenant: acme, threadId });
+      expect(reads).toEqual(["latest"]);
+      expect(await agent.getMessages(acme, threadId)).toHaveLength(8);
+    });
+
     it("needs an explicit checkpointer when the store cannot hold checkpoints", () => {
       expect(() => createRagAgent({ store: { search: store.search.bind(store) } })).toThrow(/checkpointer/);
     });
