@@ -3,6 +3,7 @@ export { RunStore } from "./run-store.js";
 export { SHORT_TITLE_LENGTH, shortTitle } from "./title.js";
 export type {
   CreateRunInput,
+  CreateRunOptions,
   FinishRunInput,
   NewRunEvent,
   RunEventRecord,

@@ -17,6 +17,7 @@ import {
 import { shortTitle } from "./title.js";
 import {
   type CreateRunInput,
+  type CreateRunOptions,
   type FinishRunInput,
   type NewRunEvent,
   type RunEventRecord,
@@ -96,31 +97,38 @@ export class RunStore {
    * Creates a run in status "running". Throws `conflict` when this tenant already has a run with that id, or
    * when the thread already has a running run (enforced by a unique index: of two replicas starting runs on one
    * thread at the same instant, exactly one wins).
+   *
+   * In the same transaction, so that starting a run is one round trip of work rather than three or four:
+   * `expireStaleAfterMs` first ends the thread's running run when its owner stopped updating it that long ago (a
+   * crashed replica's run would otherwise block the thread forever; see `expireStaleRuns`), and
+   * `freshIdIfTaken` stores the run under a new random id instead of failing when `id` is taken (AG-UI clients
+   * re-send an interrupted run's id when they resume it).
    */
-  async createRun(ctx: TenantContext, input: CreateRunInput): Promise<RunRecord> {
+  async createRun(
+    ctx: TenantContext,
+    input: CreateRunInput,
+    options: CreateRunOptions = {},
+  ): Promise<RunRecord> {
     const parsed = createSchema.safeParse(input);
     if (!parsed.success) throw validationErrorFromZod("run", parsed.error.issues);
     const r = parsed.data;
     const title = r.title ? shortTitle(displayText(r.title, MAX_TITLE)) || null : null;
-    const rows = await this.host
-      .withTenant(ctx, (tx) =>
-        tx.query<RunRow>(
-          `INSERT INTO ${this.s}.agent_runs (tenant_id, id, thread_id, kind, background, started_by, title, owner)
+    const insert = (tx: Queryable, id: string) =>
+      tx.query<RunRow>(
+        `INSERT INTO ${this.s}.agent_runs (tenant_id, id, thread_id, kind, background, started_by, title, owner)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tenant_id, id) DO NOTHING
          RETURNING ${runColumns}`,
-          [
-            ctx.tenantId,
-            r.id ?? randomUUID(),
-            r.threadId,
-            r.kind,
-            r.background,
-            ctx.userId,
-            title,
-            r.owner ?? null,
-          ],
-        ),
-      )
+        [ctx.tenantId, id, r.threadId, r.kind, r.background, ctx.userId, title, r.owner ?? null],
+      );
+    const rows = await this.host
+      .withTenant(ctx, async (tx) => {
+        if (options.expireStaleAfterMs !== undefined) {
+          await this.expireIn(tx, ctx, { threadId: r.threadId, staleAfterMs: options.expireStaleAfterMs });
+        }
+        const created = await insert(tx, r.id ?? randomUUID());
+        return created.length === 0 && options.freshIdIfTaken ? insert(tx, randomUUID()) : created;
+      })
       .catch((error: unknown) => {
         if (isThreadBusy(error)) throw new RagKitError("conflict", THREAD_BUSY, { cause: error });
         throw error;
@@ -323,33 +331,40 @@ export class RunStore {
   ): Promise<string[]> {
     if (filter.threadId !== undefined && !validId(filter.threadId)) return [];
     if (filter.runId !== undefined && !validId(filter.runId)) return [];
+    return this.host.withTenant(ctx, (tx) => this.expireIn(tx, ctx, filter));
+  }
+
+  /** `expireStaleRuns` inside the caller's tenant transaction (ids already validated). */
+  private async expireIn(
+    tx: Queryable,
+    ctx: TenantContext,
+    filter: { threadId?: string; runId?: string; staleAfterMs: number },
+  ): Promise<string[]> {
     const staleMs = Math.max(1, Math.trunc(filter.staleAfterMs));
-    return this.host.withTenant(ctx, async (tx) => {
-      const stale = await tx.query<{ id: string; thread_id: string; last_seq: string | number }>(
-        `SELECT id, thread_id, last_seq FROM ${this.s}.agent_runs
-         WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
-           AND ($2::text IS NULL OR thread_id = $2) AND ($3::text IS NULL OR id = $3)
-         FOR UPDATE SKIP LOCKED`,
-        [staleMs, filter.threadId ?? null, filter.runId ?? null],
+    const stale = await tx.query<{ id: string; thread_id: string; last_seq: string | number }>(
+      `SELECT id, thread_id, last_seq FROM ${this.s}.agent_runs
+       WHERE status = 'running' AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND ($2::text IS NULL OR thread_id = $2) AND ($3::text IS NULL OR id = $3)
+       FOR UPDATE SKIP LOCKED`,
+      [staleMs, filter.threadId ?? null, filter.runId ?? null],
+    );
+    const message = "The server running this conversation stopped before the answer was finished.";
+    for (const run of stale) {
+      const seq = Number(run.last_seq) + 1;
+      await this.insertEvents(tx, ctx, run.id, [
+        {
+          seq,
+          type: "run_error",
+          data: { type: "run_error", runId: run.id, threadId: run.thread_id, code: "owner_lost", message },
+        },
+      ]);
+      await tx.query(
+        `UPDATE ${this.s}.agent_runs SET status = 'failed', error_code = 'owner_lost', error = $2,
+           finished_at = now(), updated_at = now() WHERE id = $1`,
+        [run.id, message],
       );
-      const message = "The server running this conversation stopped before the answer was finished.";
-      for (const run of stale) {
-        const seq = Number(run.last_seq) + 1;
-        await this.insertEvents(tx, ctx, run.id, [
-          {
-            seq,
-            type: "run_error",
-            data: { type: "run_error", runId: run.id, threadId: run.thread_id, code: "owner_lost", message },
-          },
-        ]);
-        await tx.query(
-          `UPDATE ${this.s}.agent_runs SET status = 'failed', error_code = 'owner_lost', error = $2,
-             finished_at = now(), updated_at = now() WHERE id = $1`,
-          [run.id, message],
-        );
-      }
-      return stale.map((r) => r.id);
-    });
+    }
+    return stale.map((r) => r.id);
   }
 
   /** Deletes a thread's runs and their events. Returns how many runs were deleted. */

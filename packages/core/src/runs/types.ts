@@ -75,6 +75,13 @@ export interface CreateRunInput {
   owner?: string | null;
 }
 
+export interface CreateRunOptions {
+  /** First end the thread's running run if not updated for this long (its owner is gone), same transaction. */
+  expireStaleAfterMs?: number;
+  /** When `id` is taken in this tenant, store the run under a new random id instead of failing. */
+  freshIdIfTaken?: boolean;
+}
+
 export interface FinishRunInput {
   status: Exclude<RunStatus, "running">;
   errorCode?: string | null;

@@ -125,6 +125,54 @@ describe.each(driverKinds)("run store (%s)", (kind: DriverKind) => {
       ]);
     });
 
+    it("starting a run can first end the thread's stale run, in the same transaction", async () => {
+      const crashed = await runs.createRun(a, { threadId: "t-stale" });
+      await runs.appendEvents(a, crashed.id, [ev(1, "run_started")]);
+      // Recently updated: not stale, so the thread is busy and nothing changes.
+      await expect(
+        runs.createRun(a, { threadId: "t-stale" }, { expireStaleAfterMs: 60_000 }),
+      ).rejects.toMatchObject({ code: "conflict", message: "A run is already in progress on this thread." });
+      expect((await runs.getRun(a, crashed.id))?.status).toBe("running");
+      // Its owner stopped updating it: the new run takes the thread, the old one ends as owner_lost.
+      await db.owner.query(
+        "UPDATE ragkit.agent_runs SET updated_at = now() - interval '1 hour' WHERE tenant_id = $1 AND id = $2",
+        [a.tenantId, crashed.id],
+      );
+      const next = await runs.createRun(a, { threadId: "t-stale" }, { expireStaleAfterMs: 60_000 });
+      expect(next.status).toBe("running");
+      expect(await runs.getRun(a, crashed.id)).toMatchObject({ status: "failed", errorCode: "owner_lost" });
+      expect((await runs.listEvents(a, crashed.id)).map((e) => e.type)).toEqual(["run_started", "run_error"]);
+      // Another tenant's stale run on the same thread id is not touched by this tenant's start.
+      const theirs = await runs.createRun(b, { threadId: "t-stale-b" });
+      await db.owner.query(
+        "UPDATE ragkit.agent_runs SET updated_at = now() - interval '1 hour' WHERE tenant_id = $1 AND id = $2",
+        [b.tenantId, theirs.id],
+      );
+      await runs.createRun(a, { threadId: "t-stale-b" }, { expireStaleAfterMs: 60_000 });
+      expect((await runs.getRun(b, theirs.id))?.status).toBe("running");
+    });
+
+    it("freshIdIfTaken stores a run under a new id when the client's id is taken (never another tenant's)", async () => {
+      const first = await runs.createRun(a, { id: "client-run-1", threadId: "t-fresh" });
+      await runs.finishRun(a, first.id, { status: "interrupted" });
+      const resumed = await runs.createRun(
+        a,
+        { id: "client-run-1", threadId: "t-fresh", kind: "resume" },
+        { freshIdIfTaken: true },
+      );
+      expect(resumed.id).not.toBe("client-run-1");
+      expect(resumed.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await runs.getRun(a, "client-run-1"))?.status).toBe("interrupted");
+      // Free in this tenant (taken only in another): the client's id is kept.
+      await runs.createRun(b, { id: "client-run-2", threadId: "t-fresh-b" });
+      const kept = await runs.createRun(
+        a,
+        { id: "client-run-2", threadId: "t-fresh-2" },
+        { freshIdIfTaken: true },
+      );
+      expect(kept.id).toBe("client-run-2");
+    });
+
     it("records stop requests for running runs only", async () => {
       const done = await runs.createRun(a, { threadId: "t-3" });
       await runs.finishRun(a, done.id, { status: "completed" });

@@ -75,7 +75,10 @@ async function run(c: RouteContext, agentId: string | undefined, body: unknown):
     ]);
   }
   const started = await manager.start(ctx, start, {
-    runId: await freshRunId(manager, ctx, input.runId),
+    // AG-UI clients choose run ids, and CopilotKit re-sends an interrupted run's id when it resumes an approval:
+    // the stored run then gets a new id (the stream keeps the client's id in its events).
+    runId: input.runId,
+    freshIdIfTaken: true,
     background: false,
     requestId: c.requestId,
     client: clientInput(input),
@@ -131,22 +134,6 @@ async function runStart(c: RouteContext, input: RunAgentInput): Promise<RunStart
   const message = last?.role === "user" ? textOf(last.content) : "";
   if (message.trim() === "") return null;
   return { kind: "message", message, threadId: input.threadId, messageId: last?.id };
-}
-
-/**
- * The id to store the run under. AG-UI clients choose run ids, and CopilotKit re-sends the interrupted run's id
- * when it resumes an approval: the stored run then gets a new id (the stream keeps the client's id in its events).
- */
-async function freshRunId(
-  manager: Awaited<ReturnType<RouteContext["chat"]["runs"]>>,
-  ctx: Parameters<Awaited<ReturnType<RouteContext["chat"]["runs"]>>["getRun"]>[0],
-  runId: string,
-): Promise<string> {
-  const taken = await manager.getRun(ctx, runId).then(
-    () => true,
-    () => false,
-  );
-  return taken ? crypto.randomUUID() : runId;
 }
 
 /** Replays a thread from Postgres: its messages, state and pending approval (history survives reloads/restarts). */

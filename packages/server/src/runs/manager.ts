@@ -19,6 +19,8 @@ export type RunStart =
 
 export interface StartOptions {
   runId?: string | undefined;
+  /** `runId` is the client's: when this tenant already has a run with it, store the run under a new id. */
+  freshIdIfTaken?: boolean;
   /** Keep running when every client has disconnected. */
   background?: boolean;
   requestId?: string;
@@ -78,22 +80,26 @@ export class RunManager {
     for (const run of this.live.values()) {
       if (run.ctx.tenantId === ctx.tenantId && run.threadId === threadId && !run.finished) throw busy();
     }
-    if (start.threadId !== undefined) {
-      // A run of a crashed replica would block the thread forever: end it first. A live run elsewhere: 409.
-      await this.deps.runs.expireStaleRuns(ctx, { threadId, staleAfterMs: this.deps.staleRunMs });
-      const active = await this.activeRun(ctx, threadId);
-      // This process's own runs were checked above (their rows finish before they leave `live`).
-      if (active && !this.live.has(liveKey(ctx.tenantId, active.id))) throw busy();
-    }
-    const record = await this.deps.runs.createRun(ctx, {
-      ...(options.runId ? { id: options.runId } : {}),
-      threadId,
-      // Client tool results continue the turn their answer model paused.
-      kind: start.kind === "tool_results" ? "continue" : start.kind,
-      background: options.background ?? false,
-      title: start.kind === "message" ? start.message : null,
-      owner: this.deps.owner,
-    });
+    // One transaction: a run of a crashed replica would block the thread forever, so it is ended first; a
+    // running run elsewhere makes the INSERT fail on the one-running-run index (409). This process's own runs
+    // were checked above (their rows finish before they leave `live`).
+    // (The index's conflict is the same 409, "A run is already in progress on this thread.")
+    const record = await this.deps.runs.createRun(
+      ctx,
+      {
+        ...(options.runId ? { id: options.runId } : {}),
+        threadId,
+        // Client tool results continue the turn their answer model paused.
+        kind: start.kind === "tool_results" ? "continue" : start.kind,
+        background: options.background ?? false,
+        title: start.kind === "message" ? start.message : null,
+        owner: this.deps.owner,
+      },
+      {
+        ...(start.threadId !== undefined ? { expireStaleAfterMs: this.deps.staleRunMs } : {}),
+        ...(options.freshIdIfTaken ? { freshIdIfTaken: true } : {}),
+      },
+    );
     const live = new LiveRun(record.id, threadId, ctx, record.background);
     this.live.set(liveKey(ctx.tenantId, record.id), live);
     this.ensureCancelPoll();
