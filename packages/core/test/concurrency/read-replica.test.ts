@@ -117,7 +117,10 @@ describe.skipIf(!runs)("search on a hot standby", () => {
 
   it("an agent can search on the standby while its checkpoints are written to the primary", async () => {
     const agent = createRagAgent({
-      store: { search: (ctx, input) => reader.search(ctx, input) },
+      store: {
+        search: (ctx, input) => reader.search(ctx, input),
+        searchMany: (ctx, inputs, options) => reader.searchMany(ctx, inputs, options),
+      },
       checkpointer: new TenantCheckpointSaver(writer),
       requireApprovalFor: [],
     });
