@@ -45,8 +45,10 @@ export async function lexicalSearch(
     ? `JOIN ${schema}.chunks c ON c.id = p.chunk_id ${needsDocumentJoin(input) ? `JOIN ${schema}.documents d ON d.id = c.document_id` : ""}`
     : "";
   const filterWhere = filters.length ? `AND ${filters.join(" AND ")}` : "";
-  // df comes from the same postings scan (a window count per term), so no per-term statistics table has to
-  // be maintained on every write.
+  // df per query term is counted first (one row per term, so referencing it twice is free), and the postings
+  // are then read once for scoring. Computing df with a window over the postings instead made the postings a
+  // CTE referenced twice (scores and bound), which Postgres materialises: every posting of every query term
+  // written to a tuplestore (spilling to disk past work_mem on a large tenant) before a single score.
   return tx.query<LexicalRow>(
     `WITH q AS (
        SELECT term, qtf::float8 AS qtf FROM unnest(${terms}::text[], ${qtfs}::int[]) AS q(term, qtf)
@@ -55,25 +57,29 @@ export async function lexicalSearch(
        SELECT chunk_count::float8 AS n, greatest(total_length::float8 / nullif(chunk_count, 0), 1) AS avgdl
        FROM ${schema}.lexical_stats WHERE tenant_id = ${schema}.current_tenant()
      ),
-     postings AS (
-       SELECT ct.term, ct.chunk_id, ct.tf, ct.doc_length, q.qtf, count(*) OVER (PARTITION BY ct.term)::float8 AS df
-       FROM q JOIN ${schema}.chunk_terms ct ON ct.term = q.term AND ct.tenant_id = ${schema}.current_tenant()
-     ),
      -- A query term no chunk of this tenant contains still counts, with the largest idf (df = 0): a chunk
      -- that matches only the query's common words carries only a small share of its evidence.
+     df AS (
+       SELECT q.term, q.qtf,
+              ln(1 + (st.n - d.df + 0.5) / (d.df + 0.5)) AS idf, d.df
+       FROM q CROSS JOIN st
+       CROSS JOIN LATERAL (
+         SELECT count(*)::float8 AS df FROM ${schema}.chunk_terms ct
+         WHERE ct.term = q.term AND ct.tenant_id = ${schema}.current_tenant()
+       ) d
+     ),
      bound AS (
-       SELECT coalesce(sum(q.qtf * ln(1 + (st.n - coalesce(d.df, 0) + 0.5) / (coalesce(d.df, 0) + 0.5))
-                             * (${k1}::float8 + 1)), 0) AS ub
-       FROM q CROSS JOIN st LEFT JOIN (SELECT DISTINCT term, df FROM postings) d ON d.term = q.term
+       SELECT coalesce(sum(df.qtf * df.idf * (${k1}::float8 + 1)), 0) AS ub FROM df
      ),
      scored AS (
        SELECT p.chunk_id,
-              sum(p.qtf * ln(1 + (st.n - p.df + 0.5) / (p.df + 0.5)) * p.tf * (${k1}::float8 + 1)
+              sum(df.qtf * df.idf * p.tf * (${k1}::float8 + 1)
                   / (p.tf + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * p.doc_length / st.avgdl))) AS bm25
-       FROM postings p
+       FROM df
+       JOIN ${schema}.chunk_terms p ON p.term = df.term AND p.tenant_id = ${schema}.current_tenant()
        ${filterJoin}
        CROSS JOIN st
-       WHERE true ${filterWhere}
+       WHERE df.df > 0 ${filterWhere}
        GROUP BY p.chunk_id
        ORDER BY bm25 DESC, p.chunk_id
        LIMIT ${lim}
