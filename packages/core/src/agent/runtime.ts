@@ -196,11 +196,12 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
     }
   }
 
-  /** The graph config of a tenant's thread (the checkpointer reads the tenant from `configurable.tenant`). */
+  /** `config` carrying a run's checkpoint-read memo (see `TupleMemo`). */
   function withMemo<C extends { configurable: Record<string, unknown> }>(config: C, memo?: TupleMemo): C {
     return memo ? { ...config, configurable: { ...config.configurable, [TUPLE_MEMO]: memo } } : config;
   }
 
+  /** The graph config of a tenant's thread (the checkpointer reads the tenant from `configurable.tenant`). */
   function threadConfig(tenant: TenantContext, threadId: string, checkpointId?: string) {
     assertTenantContext(tenant);
     checkThreadId(threadId);
@@ -288,12 +289,12 @@ export function createRagAgent(options: RagAgentOptions): RagAgent {
       locked = key;
       const checkpointId = start.kind === "continue" ? start.checkpointId : undefined;
       const client = parseClientInput(runOptions?.tools, runOptions?.context);
-      const base = threadConfig(tenant, threadId, checkpointId);
       // The thread state read for the run's input is the one the graph's loop starts from (one read, not two).
       const memo = new TupleMemo();
+      const base = withMemo(threadConfig(tenant, threadId, checkpointId), memo);
       const config = {
         ...base,
-        configurable: { ...base.configurable, clientInput: client, [TUPLE_MEMO]: memo },
+        configurable: { ...base.configurable, clientInput: client },
         streamMode: ["updates", "custom"] as ("updates" | "custom")[],
         durability,
         signal,

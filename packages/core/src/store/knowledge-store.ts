@@ -663,40 +663,49 @@ export class KnowledgeStore {
 
   /** Each search's query vector (null for lexical searches): given ones validated, the rest in one embed call. */
   private async queryVectors(parsed: readonly ParsedSearchInput[]): Promise<Array<number[] | null>> {
-    const missing = parsed.flatMap((q, i) => (q.mode !== "lexical" && !q.queryVector ? [i] : []));
-    const embedded = missing.length
-      ? await this.embedder.embed(
-          missing.map((i) => parsed[i]!.query),
-          { kind: "query" },
-        )
-      : [];
-    const vectors = parsed.map((q) => (q.mode !== "lexical" ? (q.queryVector ?? null) : null));
-    missing.forEach((searchIndex, k) => {
-      vectors[searchIndex] = embedded[k] ?? null;
+    const dense = parsed.flatMap((q, i) => (q.mode !== "lexical" ? [i] : []));
+    const embedded = await this.embedWhereMissing(
+      dense.map((i) => ({ text: parsed[i]!.query, vector: parsed[i]!.queryVector })),
+      "query",
+      () => "queryVector",
+    );
+    const vectors: Array<number[] | null> = parsed.map(() => null);
+    dense.forEach((searchIndex, k) => {
+      vectors[searchIndex] = embedded[k]!;
     });
-    for (const [i, q] of parsed.entries()) {
-      if (q.mode !== "lexical")
-        validateVector(vectors[i] ?? undefined, this.embedder.dimension, "queryVector");
-    }
     return vectors;
   }
 
-  private async vectorsFor(doc: ParsedPutDocument): Promise<Array<number[] | null>> {
-    const missing = doc.chunks.flatMap((c, i) => (c.embedding ? [] : [i]));
+  private vectorsFor(doc: ParsedPutDocument): Promise<number[][]> {
+    return this.embedWhereMissing(
+      doc.chunks.map((c) => ({ text: c.text, vector: c.embedding })),
+      "document",
+      (i) => `chunks.${i}.embedding`,
+    );
+  }
+
+  /**
+   * Each item's given vector, or the embedder's for its text (all missing ones in one embed call), every one
+   * validated against the store's dimension (`path(i)` names it in the error).
+   */
+  private async embedWhereMissing(
+    items: ReadonlyArray<{ text: string; vector: number[] | undefined }>,
+    kind: "query" | "document",
+    path: (i: number) => string,
+  ): Promise<number[][]> {
+    const missing = items.flatMap((item, i) => (item.vector ? [] : [i]));
     const computed = missing.length
       ? await this.embedder.embed(
-          missing.map((i) => doc.chunks[i]!.text),
-          { kind: "document" },
+          missing.map((i) => items[i]!.text),
+          { kind },
         )
       : [];
-    const vectors: Array<number[] | null> = doc.chunks.map((c) => c.embedding ?? null);
-    missing.forEach((chunkIndex, k) => {
-      vectors[chunkIndex] = computed[k] ?? null;
+    const vectors = items.map((item) => item.vector);
+    missing.forEach((itemIndex, k) => {
+      vectors[itemIndex] = computed[k];
     });
-    for (const [i, v] of vectors.entries()) {
-      validateVector(v ?? undefined, this.embedder.dimension, `chunks.${i}.embedding`);
-    }
-    return vectors;
+    for (const [i, v] of vectors.entries()) validateVector(v, this.embedder.dimension, path(i));
+    return vectors as number[][];
   }
 
   /** Finds, for each input, the stored document it would update or duplicate (two queries for any batch). */

@@ -81,9 +81,8 @@ export class RunManager {
       if (run.ctx.tenantId === ctx.tenantId && run.threadId === threadId && !run.finished) throw busy();
     }
     // One transaction: a run of a crashed replica would block the thread forever, so it is ended first; a
-    // running run elsewhere makes the INSERT fail on the one-running-run index (409). This process's own runs
-    // were checked above (their rows finish before they leave `live`).
-    // (The index's conflict is the same 409, "A run is already in progress on this thread.")
+    // running run elsewhere makes the INSERT fail on the one-running-run index (the same 409 as `busy()`). This
+    // process's own runs were checked above (their rows finish before they leave `live`).
     const record = await this.deps.runs.createRun(
       ctx,
       {
